@@ -12,9 +12,13 @@ export function validateConfig(raw: unknown, source = 'config'): Config {
       const path = issue.path.length === 0 ? '(top level)' : issue.path.join('.')
       return `${path}: ${issue.message}`
     })
-    throw new LifelineError('INVALID_CONFIG', `${source}: invalid config\n  ${problems.join('\n  ')}`, {
-      details: { problems },
-    })
+    throw new LifelineError(
+      'INVALID_CONFIG',
+      `${source}: invalid config\n  ${problems.join('\n  ')}`,
+      {
+        details: { problems },
+      },
+    )
   }
   return result.data
 }

@@ -43,7 +43,10 @@ const ratio = (fallback: string) =>
 /** A roster member name: `agency/subsystem` style, letters, digits and `._:/-`. */
 export const memberName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'expected a member name such as ee/gov/70000001/records')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/,
+    'expected a member name such as ee/gov/70000001/records',
+  )
 
 const multiaddr = z.string().regex(/^\//, 'expected a multiaddr such as /ip4/127.0.0.1/tcp/4001')
 

@@ -106,18 +106,18 @@ export function encodeEnvelope(env: Envelope): Uint8Array {
   const total = 2 + 4 + env.coreBytes.length + 4 + route.length + 2 + env.sig.length
   const out = new Uint8Array(total + env.payload.length)
   const view = new DataView(out.buffer)
-  let at = 0
-  out[at++] = MAGIC
-  out[at++] = VERSION
-  view.setUint32(at, env.coreBytes.length)
-  out.set(env.coreBytes, (at += 4))
-  at += env.coreBytes.length
-  view.setUint32(at, route.length)
-  out.set(route, (at += 4))
-  at += route.length
-  view.setUint16(at, env.sig.length)
-  out.set(env.sig, (at += 2))
-  at += env.sig.length
+  out[0] = MAGIC
+  out[1] = VERSION
+  let at = 2
+  const put = (part: Uint8Array, lengthBytes: 2 | 4): void => {
+    if (lengthBytes === 4) view.setUint32(at, part.length)
+    else view.setUint16(at, part.length)
+    out.set(part, at + lengthBytes)
+    at += lengthBytes + part.length
+  }
+  put(env.coreBytes, 4)
+  put(route, 4)
+  put(env.sig, 2)
   out.set(env.payload, at)
   return out
 }
@@ -179,12 +179,14 @@ function validateCore(raw: unknown): EnvelopeCore {
   if (!isMessageId(c.id)) fail('core.id is not a message id')
   if (!ENVELOPE_KINDS.includes(c.kind as EnvelopeKind)) fail('core.kind is unknown')
   for (const field of ['src', 'dst'] as const) {
-    if (typeof c[field] !== 'string' || !NAME.test(c[field] as string)) fail(`core.${field} is not a name`)
+    if (typeof c[field] !== 'string' || !NAME.test(c[field] as string))
+      fail(`core.${field} is not a name`)
   }
   if (typeof c.service !== 'string' || c.service.length > 128) fail('core.service is invalid')
   if (!PRIORITIES.includes(c.priority as Priority)) fail('core.priority is unknown')
   for (const field of ['createdAt', 'expiresAt'] as const) {
-    if (!Number.isSafeInteger(c[field]) || (c[field] as number) < 0) fail(`core.${field} is invalid`)
+    if (!Number.isSafeInteger(c[field]) || (c[field] as number) < 0)
+      fail(`core.${field} is invalid`)
   }
   if (c.ref !== undefined && !isMessageId(c.ref)) fail('core.ref is not a message id')
   if (c.expectReply !== undefined && typeof c.expectReply !== 'boolean') fail('core.expectReply')
@@ -196,11 +198,13 @@ function validateRoute(raw: unknown): RouteHeader {
   if (!isObject(raw)) fail('route is not an object')
   const r = raw
   if (!Number.isSafeInteger(r.hops) || (r.hops as number) < 0) fail('route.hops is invalid')
-  if (!Number.isSafeInteger(r.maxHops) || (r.maxHops as number) < 1) fail('route.maxHops is invalid')
+  if (!Number.isSafeInteger(r.maxHops) || (r.maxHops as number) < 1)
+    fail('route.maxHops is invalid')
   if (!Number.isSafeInteger(r.copy) || (r.copy as number) < 0) fail('route.copy is invalid')
   const names = (value: unknown, what: string): string[] => {
     if (!Array.isArray(value) || value.length > 64) fail(`${what} is not a list of names`)
-    for (const n of value) if (typeof n !== 'string' || !NAME.test(n)) fail(`${what} holds a bad name`)
+    for (const n of value)
+      if (typeof n !== 'string' || !NAME.test(n)) fail(`${what} holds a bad name`)
     return value as string[]
   }
   const route: RouteHeader = {

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino'
+import { type Logger, type LoggerOptions, pino } from 'pino'
 
 export type { Logger }
 
@@ -10,7 +10,8 @@ export type { Logger }
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   const opts: LoggerOptions = {
     level: options.level ?? process.env.LIFELINE_LOG_LEVEL ?? 'info',
-    base: options.name === undefined ? { pid: process.pid } : { pid: process.pid, gw: options.name },
+    base:
+      options.name === undefined ? { pid: process.pid } : { pid: process.pid, gw: options.name },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   }

@@ -6,7 +6,13 @@
  * per second, bits per second, fraction).
  */
 
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+const DURATION_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+}
 const SIZE_BYTES: Record<string, number> = {
   B: 1,
   KiB: 1024,

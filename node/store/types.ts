@@ -126,7 +126,10 @@ export interface CustodyStore {
 
   getStatus(id: string): Promise<StatusRecord | undefined>
   /** Updates a status record (synced); a no-op when the id is unknown. */
-  updateStatus(id: string, patch: Partial<Omit<StatusRecord, 'id'>>): Promise<StatusRecord | undefined>
+  updateStatus(
+    id: string,
+    patch: Partial<Omit<StatusRecord, 'id'>>,
+  ): Promise<StatusRecord | undefined>
 
   usage(): StoreUsage
   /** Mean number of commits that shared each fsync since open (group-commit effectiveness). */
