@@ -131,6 +131,15 @@ export interface CustodyStore {
     patch: Partial<Omit<StatusRecord, 'id'>>,
   ): Promise<StatusRecord | undefined>
 
+  /** Whether `id` sits in the outbound or inbound queue right now (in-memory index). */
+  isQueued(id: string): boolean
+
+  /**
+   * Status records of messages this gateway originated that are still `queued` or
+   * `in-transit` (no receipt yet), for the expiry sweep after a restart.
+   */
+  pendingStatuses(): Promise<StatusRecord[]>
+
   usage(): StoreUsage
   /** Mean number of commits that shared each fsync since open (group-commit effectiveness). */
   commitsPerSync(): number

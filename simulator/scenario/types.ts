@@ -7,6 +7,8 @@ import type { Priority } from '../../node/core/envelope.ts'
  */
 export interface Scenario {
   name: string
+  /** Free text from the scenario file, for the report. */
+  description?: string
   /** Absolute path of the scenario file. */
   file: string
   seed: number
@@ -70,6 +72,20 @@ export interface LinkConditions {
   bandwidthBps?: number
 }
 
+/**
+ * One primitive step of the timeline, at `at` ms after the drill starts.
+ * - `cut`: the links stop carrying bytes in `direction` (`a-to-b` is the
+ *   dialling side's bytes to the listener). `blackhole` keeps connections open
+ *   and passes nothing; `reset` resets open connections and refuses new ones.
+ * - `restore`: the links carry bytes again both ways, with their baseline
+ *   conditions from `DrillLink` (this also undoes any earlier `degrade`).
+ * - `degrade`: sets the given conditions on the links; absent fields keep
+ *   their current value.
+ * - `powerLoss`: `SIGKILL` the node's gateway, restart it on the same data
+ *   directory `forMs` later.
+ * `label` names the fault the action came from (`faults[2] cut cable:penghu-1`);
+ * the runner records it as the `target` of `History.faultsApplied`.
+ */
 export type FaultAction =
   | { at: number; kind: 'cut'; links: string[]; mode: CutMode; direction: Direction; label: string }
   | { at: number; kind: 'restore'; links: string[]; label: string }
@@ -85,6 +101,10 @@ export interface FaultRecord {
   forSeconds?: number
 }
 
+/**
+ * Upper bounds the verdict checks. `lost`, `duplicated` and `unexpected` default
+ * to 0 when the scenario does not say; the others are unchecked when absent.
+ */
 export interface Expectations {
   lost?: number
   duplicated?: number

@@ -1,0 +1,117 @@
+import type { FaultAction, Scenario } from '../scenario/types.ts'
+import { type Classification, msToSeconds } from './classify.ts'
+import type { Failover, History, Recovery } from './types.ts'
+
+type CutAction = Extract<FaultAction, { kind: 'cut' }>
+
+/**
+ * Failover time, per cut. A cut counts when, right after it (every timeline
+ * action up to and including it applied, gateways in a scripted power loss
+ * removed), each flow still sending at that moment whose two gateways are up
+ * has a path between them over the links still up: the cut left a surviving
+ * path, so traffic ought to move to it. For such a cut at time T, each flow
+ * with messages accepted at or after T gives the time from T to the first
+ * delivery of any of those messages; the cut's failover time is the largest of
+ * these. It is null when some such flow never got one delivered, and the cut
+ * is left out when no message at all was accepted after it.
+ *
+ * T is when the runner applied the cut (matched by label and order in
+ * `faultsApplied`), or the scripted time when the runner did not record it.
+ * Sending is periodic, so the figure includes up to one send interval of
+ * waiting for the first message after the cut; a later fault before that
+ * delivery also counts against it.
+ */
+export function failovers(
+  scenario: Scenario,
+  history: History,
+  classes: Classification,
+): Failover[] {
+  const appliedAt = appliedTimes(history)
+  const seen = new Map<string, number>()
+  const out: Failover[] = []
+  scenario.timeline.forEach((action, index) => {
+    if (action.kind !== 'cut') return
+    const n = seen.get(action.label) ?? 0
+    seen.set(action.label, n + 1)
+    if (!leavesPaths(scenario, index, action)) return
+    const at = appliedAt.get(action.label)?.[n] ?? action.at
+    const seconds = firstDeliveryAfter(at, classes)
+    if (seconds !== undefined) out.push({ at: msToSeconds(at), target: action.label, seconds })
+  })
+  return out
+}
+
+function appliedTimes(history: History): Map<string, number[]> {
+  const times = new Map<string, number[]>()
+  for (const fault of history.faultsApplied) {
+    if (fault.kind !== 'cut') continue
+    const list = times.get(fault.target) ?? []
+    list.push(fault.at)
+    times.set(fault.target, list)
+  }
+  return times
+}
+
+/** Whether, after timeline[index], every live flow's gateways are still connected. */
+export function leavesPaths(scenario: Scenario, index: number, cut: CutAction): boolean {
+  const down = new Set<string>()
+  for (const action of scenario.timeline.slice(0, index + 1)) {
+    if (action.kind === 'cut') for (const id of action.links) down.add(id)
+    if (action.kind === 'restore') for (const id of action.links) down.delete(id)
+  }
+  const offline = new Set(
+    scenario.timeline.flatMap((a) =>
+      a.kind === 'powerLoss' && a.at <= cut.at && cut.at < a.at + a.forMs ? [a.node] : [],
+    ),
+  )
+  const neighbours = new Map<string, string[]>()
+  for (const link of scenario.links) {
+    if (down.has(link.id) || offline.has(link.a) || offline.has(link.b)) continue
+    neighbours.set(link.a, [...(neighbours.get(link.a) ?? []), link.b])
+    neighbours.set(link.b, [...(neighbours.get(link.b) ?? []), link.a])
+  }
+  return scenario.traffic
+    .filter((flow) => flow.stopMs > cut.at && !offline.has(flow.from) && !offline.has(flow.to))
+    .every((flow) => reachable(neighbours, flow.from).has(flow.to))
+}
+
+function reachable(neighbours: Map<string, string[]>, from: string): Set<string> {
+  const seen = new Set([from])
+  const queue = [from]
+  for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+    for (const next of neighbours.get(node) ?? []) {
+      if (seen.has(next)) continue
+      seen.add(next)
+      queue.push(next)
+    }
+  }
+  return seen
+}
+
+/** Undefined when no message was accepted after the cut: nothing to measure. */
+function firstDeliveryAfter(at: number, classes: Classification): number | null | undefined {
+  const firstPerFlow = new Map<number, number>()
+  const undelivered = new Set<number>()
+  for (const [id, send] of classes.accepted) {
+    if (send.at < at) continue
+    const delivered = classes.firstDelivery.get(id)
+    if (delivered === undefined) {
+      undelivered.add(send.flow)
+      continue
+    }
+    const best = firstPerFlow.get(send.flow)
+    if (best === undefined || delivered < best) firstPerFlow.set(send.flow, delivered)
+  }
+  if ([...undelivered].some((flow) => !firstPerFlow.has(flow))) return null
+  if (firstPerFlow.size === 0) return undefined
+  return msToSeconds(Math.max(...[...firstPerFlow.values()].map((t) => t - at)))
+}
+
+/** Per power loss, the time from restart until the gateway's backlog drained. */
+export function recoveries(history: History): Recovery[] {
+  return history.powerLosses.map((loss) => ({
+    node: loss.node,
+    restartedAt: msToSeconds(loss.restartedAt),
+    seconds: loss.drainedAt === undefined ? null : msToSeconds(loss.drainedAt - loss.restartedAt),
+  }))
+}
