@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { alertRules } from './src/alert-rules.ts'
 import { buildDashboards, serialise } from './src/index.ts'
 import { panelQueries } from './src/queries.ts'
 
@@ -8,7 +9,7 @@ import { panelQueries } from './src/queries.ts'
  *
  *   node dashboards/build.ts           write the JSON files
  *   node dashboards/build.ts --check   exit 1 when a committed file is stale
- *   node dashboards/build.ts --list    print every panel query as JSON lines
+ *   node dashboards/build.ts --list    print every panel query and alert expression as JSON lines
  */
 const outDir = join(import.meta.dirname, 'generated')
 const mode = process.argv[2] ?? '--write'
@@ -22,6 +23,7 @@ if (mode === '--list') {
       console.log(JSON.stringify({ dashboard: title, panel, refId, expr }))
     }
   }
+  for (const { alert, expr } of await alertRules()) console.log(JSON.stringify({ alert, expr }))
 } else if (mode === '--check') {
   let stale = 0
   for (const { file, dashboard } of dashboards) {

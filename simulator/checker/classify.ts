@@ -77,12 +77,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** p50/p95/p99/max of millisecond latencies, in seconds. */
 export function summarizeLatency(latenciesMs: readonly number[]): LatencySummary {
   const sorted = [...latenciesMs].sort((x, y) => x - y)
-  const seconds = msToSeconds
   return {
-    p50: seconds(percentile(sorted, 0.5)),
-    p95: seconds(percentile(sorted, 0.95)),
-    p99: seconds(percentile(sorted, 0.99)),
-    max: seconds(sorted[sorted.length - 1] ?? 0),
+    p50: msToSeconds(percentile(sorted, 0.5)),
+    p95: msToSeconds(percentile(sorted, 0.95)),
+    p99: msToSeconds(percentile(sorted, 0.99)),
+    max: msToSeconds(sorted[sorted.length - 1] ?? 0),
   }
 }
 

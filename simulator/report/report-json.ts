@@ -38,8 +38,13 @@ export interface Report {
   expect: ReportExpectations
   failovers: Failover[]
   recoveries: Recovery[]
+  /** Message ids behind the bad counts, at most `MAX_REPORTED_IDS` per class. */
+  ids: CheckResult['ids']
   timeseries: Timeseries
 }
+
+/** Keeps report.json readable when a drill goes badly wrong. */
+export const MAX_REPORTED_IDS = 200
 
 export interface ReportExpectations {
   lost?: number
@@ -78,6 +83,12 @@ export function buildReport(
     expect: reportExpectations(scenario.expect),
     failovers: result.failovers,
     recoveries: result.recoveries,
+    ids: {
+      lost: result.ids.lost.slice(0, MAX_REPORTED_IDS),
+      duplicated: result.ids.duplicated.slice(0, MAX_REPORTED_IDS),
+      unexpected: result.ids.unexpected.slice(0, MAX_REPORTED_IDS),
+      expired: result.ids.expired.slice(0, MAX_REPORTED_IDS),
+    },
     timeseries: buildTimeseries(scenario, history),
   }
   if (scenario.description !== undefined) report.description = scenario.description

@@ -1,9 +1,11 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../../node/core/log.ts'
 import { check } from '../checker/checker.ts'
 import type { CheckResult, History } from '../checker/types.ts'
 import type { Scenario } from '../scenario/types.ts'
-import { readMessageStatus } from './gateway-api.ts'
+import { readMessageStatus, readView } from './gateway-api.ts'
 import { buildHistory, resolveIndeterminate } from './history.ts'
 import { DrillSession } from './session.ts'
 
@@ -130,6 +132,7 @@ async function conclude(session: DrillSession, options: DrillOptions): Promise<D
     powerCycles: session.faults!.powerCycles,
     samples: session.sampler!.samples,
   })
+  await writeForensics(session, history)
   const result = check(history, options.scenario)
   for (const name of new Set(session.crashes)) {
     result.verdict.failures.push(`gateway ${name} exited without being told to (see its log)`)
@@ -147,6 +150,21 @@ async function conclude(session: DrillSession, options: DrillOptions): Promise<D
     crashes: [...new Set(session.crashes)],
     peakRssBytes: session.sampler!.peakRss,
   }
+}
+
+/**
+ * Keeps what a failed drill is investigated with: the whole history and each
+ * gateway's queue view at the end (where undelivered messages sit).
+ */
+async function writeForensics(session: DrillSession, history: History): Promise<void> {
+  const { runDir } = session.options
+  const queues: Record<string, unknown> = {}
+  for (const g of session.gateways.values()) {
+    if (g.running) queues[g.name] = await readView(g.apiUrl, 'queues')
+  }
+  const plain = { ...history, statuses: Object.fromEntries(history.statuses) }
+  await writeFile(join(runDir, 'history.json'), JSON.stringify(plain))
+  await writeFile(join(runDir, 'final-queues.json'), `${JSON.stringify(queues, null, 2)}\n`)
 }
 
 /** Asks each source gateway for the status of its accepted messages that never arrived. */

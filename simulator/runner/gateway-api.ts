@@ -53,6 +53,11 @@ export async function readBacklog(apiUrl: string, timeoutMs = 2000): Promise<Bac
   return parseBacklog(await getJson(`${apiUrl}/v1/queues`, timeoutMs))
 }
 
+/** One of the operator views (`peers`, `links`, `routes`, `queues`) as JSON, or undefined. */
+export function readView(apiUrl: string, view: string, timeoutMs = 2000): Promise<unknown> {
+  return getJson(`${apiUrl}/v1/${view}`, timeoutMs)
+}
+
 /** The sender's status of a message (`queued`, `in-transit`, `delivered`, `expired`, ...). */
 export async function readMessageStatus(
   apiUrl: string,

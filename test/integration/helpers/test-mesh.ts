@@ -9,8 +9,11 @@ import { TestService } from './test-service.ts'
 
 export interface TestMeshOptions {
   nodes: string[]
-  /** Links as [a, b]: a dials b through a fault-injecting proxy named `a-b`. */
-  links: Array<[string, string]>
+  /**
+   * Links as [a, b] or [a, b, latencyMs]: a dials b through a fault-injecting
+   * proxy named `a-b` that adds the latency each way.
+   */
+  links: Array<[string, string] | [string, string, number]>
   /** Gateway config overrides for every node. */
   gateway?: Record<string, unknown>
 }
@@ -43,11 +46,11 @@ export class TestMesh {
     const dir = await mkdtemp(join(tmpdir(), 'lifeline-mesh-'))
     const service = new TestService()
     await service.listen()
-    const links: DrillLink[] = options.links.map(([a, b]) => ({
+    const links: DrillLink[] = options.links.map(([a, b, latencyMs = 0]) => ({
       id: `${a}-${b}`,
       a,
       b,
-      latencyMs: 0,
+      latencyMs,
       jitterMs: 0,
       lossRatio: 0,
       cables: [],

@@ -95,16 +95,26 @@ describe('dashboards and alerts against a live mesh', { timeout: 150_000 }, () =
     const empty: string[] = []
     for (const { dashboard } of buildDashboards()) {
       for (const query of panelQueries(dashboard)) {
-        const series = await live.prometheus.queryRange(
-          substitute(query),
-          live.startedAt / 1000,
-          live.endedAt / 1000,
-          2,
-        )
+        const series = await rangeOf(live, substitute(query))
         if (series.length === 0) empty.push(`${query.dashboard} / ${query.panel} / ${query.expr}`)
       }
     }
     assert.deepEqual(empty, [], `panel queries without data:\n${empty.join('\n')}`)
+    // The same check on a series nobody exports must come back empty.
+    assert.deepEqual(await rangeOf(live, 'lifeline_no_such_series'), [])
+  })
+
+  test('the faults reached the metrics: a link, a gateway and a fault seen in their bad state', async () => {
+    const live = run!
+    for (const expr of [
+      'lifeline_link_up == 0',
+      'up{gateway!=""} == 0',
+      'lifeline_drill_fault_active == 1',
+      'lifeline_routes_available < 2',
+      'increase(lifeline_messages_expired_total[1m]) > 0',
+    ]) {
+      assert.ok((await rangeOf(live, expr)).length > 0, `never true during the drill: ${expr}`)
+    }
   })
 
   test('every template variable query lists the gateways of the mesh', async () => {
@@ -144,6 +154,11 @@ describe('dashboards and alerts against a live mesh', { timeout: 150_000 }, () =
     assert.ok(run!.rejectedStatus >= 400 && run!.rejectedStatus < 500, `${run!.rejectedStatus}`)
   })
 })
+
+/** Evaluates an expression over the whole drill, as a dashboard's time range would. */
+function rangeOf(live: LiveRun, expr: string) {
+  return live.prometheus.queryRange(expr, live.startedAt / 1000, live.endedAt / 1000, 2)
+}
 
 /** Panel queries as Grafana sends them: variables replaced by concrete values. */
 function substitute(query: PanelQuery): string {

@@ -5,13 +5,17 @@ import type { Graph } from '../../../node/routing/graph.ts'
 import { assertValidPaths, referenceOptimum } from './reference-paths.ts'
 import { DATA_DIR, graphmlGraph, submarineCableGraph } from './topologies.ts'
 
-/** Time of the fastest of `runs` calls, in milliseconds (the others include noise from neighbours). */
+/**
+ * CPU milliseconds of the fastest of `runs` calls. CPU time rather than wall
+ * time, and the fastest run, because the machine is shared with other work.
+ */
 function fastest(runs: number, fn: () => void): number {
   let best = Number.POSITIVE_INFINITY
   for (let i = 0; i < runs; i++) {
-    const start = performance.now()
+    const start = process.cpuUsage()
     fn()
-    best = Math.min(best, performance.now() - start)
+    const used = process.cpuUsage(start)
+    best = Math.min(best, (used.user + used.system) / 1000)
   }
   return best
 }
@@ -51,17 +55,17 @@ describe('allDisjointPaths on published topologies', () => {
     }
   })
 
-  test('computes three paths to every submarine-cable destination well within a second', (t) => {
+  test('computes three paths to every submarine-cable destination in well under two seconds', (t) => {
     const sources = [0, 194, 388].map((i) => landings[i]!)
     for (const src of sources) allDisjointPaths(cables, src, 3)
     const times = sources.map((src) => fastest(2, () => allDisjointPaths(cables, src, 3)))
     const mean = times.reduce((a, b) => a + b, 0) / times.length
     t.diagnostic(
       `submarine cables (${cables.size} nodes), k=3, all destinations: ` +
-        `mean ${mean.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms per source`,
+        `mean ${mean.toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms CPU per source`,
     )
     // Generous: the machine is shared; the point is to catch an accidental quadratic blow-up.
-    assert.ok(Math.max(...times) < 1000, `slowest source took ${Math.max(...times)} ms`)
+    assert.ok(Math.max(...times) < 1500, `slowest source took ${Math.max(...times)} ms`)
   })
 
   for (const name of ['Nsfnet', 'Abilene']) {
@@ -79,7 +83,7 @@ describe('allDisjointPaths on published topologies', () => {
         for (const src of nodes) allDisjointPaths(graph, src, 3)
       })
       t.diagnostic(
-        `${name} (${nodes.length} nodes), k=3, all pairs: ${(perSource * 1000).toFixed(0)} µs ` +
+        `${name} (${nodes.length} nodes), k=3, all pairs: ${(perSource * 1000).toFixed(0)} µs CPU ` +
           `(${((perSource * 1000) / nodes.length).toFixed(0)} µs per source)`,
       )
     })

@@ -78,21 +78,31 @@ export function referenceOptimum(graph: Graph, src: string, dst: string, k: numb
       }
     }
   }
+  const outArcs = Array.from({ length: 2 * names.length }, () => [] as number[])
+  for (let i = 0; i < arcs.length; i++) outArcs[arcs[i]!.from]!.push(i)
   let count = 0
   let total = 0
   while (count < k) {
+    // Bellman-Ford with a work queue (residual arcs may be negative, so no Dijkstra here).
     const dist = new Array<number>(2 * names.length).fill(Number.POSITIVE_INFINITY)
     const via = new Array<number>(2 * names.length).fill(-1)
+    const queued = new Array<boolean>(2 * names.length).fill(false)
+    const queue = [2 * s + 1]
     dist[2 * s + 1] = 0
-    for (let round = 0, changed = true; changed && round < 2 * names.length; round++) {
-      changed = false
-      arcs.forEach((a, i) => {
-        if (a.cap > 0 && dist[a.from]! + a.cost < dist[a.to]! - 1e-12) {
-          dist[a.to] = dist[a.from]! + a.cost
+    for (let head = 0; head < queue.length; head++) {
+      const x = queue[head]!
+      queued[x] = false
+      for (const i of outArcs[x]!) {
+        const a = arcs[i]!
+        if (a.cap > 0 && dist[x]! + a.cost < dist[a.to]! - 1e-12) {
+          dist[a.to] = dist[x]! + a.cost
           via[a.to] = i
-          changed = true
+          if (!queued[a.to]) {
+            queued[a.to] = true
+            queue.push(a.to)
+          }
         }
-      })
+      }
     }
     if (dist[2 * t] === Number.POSITIVE_INFINITY) break
     for (let x = 2 * t; x !== 2 * s + 1; x = arcs[via[x]!]!.from) {

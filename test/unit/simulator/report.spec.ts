@@ -47,6 +47,7 @@ describe('report', () => {
       'unexpected',
     ])
     assert.equal(report.messages.lost, 2)
+    assert.deepEqual(report.ids.lost, ['f0-3', 'f0-4'])
     assert.deepEqual(Object.keys(report.latencySeconds), ['p50', 'p95', 'p99', 'max'])
     assert.deepEqual(report.faults[0], { at: 10, kind: 'cut', target: 'cable:penghu-1' })
     assert.deepEqual(report.faults[1], {
