@@ -37,10 +37,12 @@ VOLUME /data
 # Overlay (libp2p) and local API defaults of the config schema.
 EXPOSE 4001 8080
 
-# Slim images have no curl; node's fetch does the same in one line. Point
-# LIFELINE_HEALTH_URL elsewhere when api.port or api.host differ.
+# Slim images have no curl; node's fetch does the same in one line, exiting 0
+# on a 2xx answer and 1 otherwise. Point LIFELINE_HEALTH_URL elsewhere when
+# api.port or api.host differ.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch(process.env.LIFELINE_HEALTH_URL).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", \
+    "fetch(process.env.LIFELINE_HEALTH_URL).then(r => process.exit(+!r.ok), () => process.exit(1))"]
 
 ENTRYPOINT ["node", "node/cli/bin.ts"]
 CMD ["start", "--config", "/data/lifeline.yaml"]

@@ -28,7 +28,10 @@ fi
 
 lifeline() { $LIFELINE "$@"; }
 # Reads one field of the JSON document on stdin (the image has node, not jq).
-field() { node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(0, "utf8"))[process.argv[1]]))' "$1"; }
+field() {
+  node -e 'const doc = JSON.parse(require("fs").readFileSync(0, "utf8"))
+    process.stdout.write(String(doc[process.argv[1]]))' "$1"
+}
 
 mkdir -p "$AUTH"
 lifeline authority init --out "$AUTH" >/dev/null

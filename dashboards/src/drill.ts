@@ -3,7 +3,14 @@ import {
   DashboardCursorSync,
   RowBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard'
-import { datasourceVariable, stat, stateTimeline, timeSeries, UNIT } from './panels.ts'
+import {
+  datasourceVariable,
+  lifelineLinks,
+  stat,
+  stateTimeline,
+  timeSeries,
+  UNIT,
+} from './panels.ts'
 
 const rate = (metric: string) => `sum(rate(${metric}[$__rate_interval]))`
 
@@ -23,6 +30,7 @@ export function drill(): DashboardBuilder {
     .refresh('5s')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
+    .link(lifelineLinks())
     .withVariable(datasourceVariable())
     .withRow(new RowBuilder('Faults'))
     .withPanel(faults())

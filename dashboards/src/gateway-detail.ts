@@ -6,7 +6,7 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard'
-import { DATASOURCE, datasourceVariable, stat, timeSeries, UNIT } from './panels.ts'
+import { DATASOURCE, datasourceVariable, lifelineLinks, stat, timeSeries, UNIT } from './panels.ts'
 
 /** Label matcher every query of this dashboard carries. */
 const GW = 'gateway="$gateway"'
@@ -27,6 +27,7 @@ export function gatewayDetail(): DashboardBuilder {
     .refresh('10s')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
+    .link(lifelineLinks())
     .withVariable(datasourceVariable())
     .withVariable(gatewayVariable())
     .withRow(new RowBuilder('Queues and custody'))

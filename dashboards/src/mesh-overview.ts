@@ -3,7 +3,15 @@ import {
   DashboardCursorSync,
   RowBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard'
-import { datasourceVariable, stat, stateTimeline, timeSeries, UNIT, UP_DOWN } from './panels.ts'
+import {
+  datasourceVariable,
+  lifelineLinks,
+  stat,
+  stateTimeline,
+  timeSeries,
+  UNIT,
+  UP_DOWN,
+} from './panels.ts'
 
 /** Every scrape target that is a gateway carries a `gateway` label (file_sd or compose). */
 const GATEWAYS = 'up{gateway!=""}'
@@ -26,6 +34,7 @@ export function meshOverview(): DashboardBuilder {
     .refresh('10s')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
+    .link(lifelineLinks())
     .withVariable(datasourceVariable())
     .withRow(new RowBuilder('Health'))
     .withPanel(gatewaysUp())

@@ -14,6 +14,8 @@ import {
   VizTooltipOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common'
 import {
+  DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   MappingType,
   type Panel,
@@ -77,6 +79,16 @@ export function datasourceVariable(): DatasourceVariableBuilder {
     .label('Data source')
     .type('prometheus')
     .description('Prometheus that scrapes the gateways (and, during a drill, the simulator)')
+}
+
+/** A drop-down to the other Lifeline dashboards, keeping the time range and data source. */
+export function lifelineLinks(): DashboardLinkBuilder {
+  return new DashboardLinkBuilder('Lifeline')
+    .type(DashboardLinkType.Dashboards)
+    .tags(['lifeline'])
+    .asDropdown(true)
+    .includeVars(true)
+    .keepTime(true)
 }
 
 /** A line chart: rates, gauges and percentiles over time. */

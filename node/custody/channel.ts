@@ -28,11 +28,18 @@ export class CustodyChannel {
   #closed = false
   readonly closed: Promise<void>
 
-  constructor(peer: string, stream: Stream, options: { ackTimeoutMs: number; logger: Logger }) {
+  readonly #onAck: (() => void) | undefined
+
+  constructor(
+    peer: string,
+    stream: Stream,
+    options: { ackTimeoutMs: number; logger: Logger; onAck?: () => void },
+  ) {
     this.peer = peer
     this.#framed = new FramedStream(stream)
     this.#ackTimeoutMs = options.ackTimeoutMs
     this.#log = options.logger
+    this.#onAck = options.onAck
     this.closed = this.#readAcks()
   }
 
@@ -82,6 +89,7 @@ export class CustodyChannel {
           throw new Error(`unexpected frame type ${frame[0]} on custody stream`)
         const ack = parseAck(frame.subarray(1))
         if (ack === undefined) throw new Error('malformed custody ack')
+        this.#onAck?.()
         const pending = this.#pending.get(ack.id)
         if (pending === undefined) continue
         this.#pending.delete(ack.id)

@@ -79,9 +79,19 @@ export class Forwarder {
     if (!this.#stopped && !this.#parked.has(dst)) void this.#pump(dst)
   }
 
-  /** Links or routes changed: every destination gets another look. */
+  /**
+   * Links or routes changed: every destination gets another look, and messages
+   * waiting out a backoff go at once, since what they waited for may be back.
+   */
   wakeAll(): void {
     this.#parked.clear()
+    for (const [id, state] of this.#retries) {
+      if (state.timer === undefined) continue
+      clearTimeout(state.timer)
+      state.timer = undefined
+      state.avoid.clear()
+      this.#busy.delete(id)
+    }
     for (const dst of this.#o.store.destinations()) this.wake(dst)
   }
 

@@ -21,6 +21,7 @@ export function createProbeMonitor(
       return monitor.state === 'up'
     },
     onProbeAck: (seq) => monitor.onProbeAck(seq),
+    onActivity: () => monitor.onActivity(),
     onTraffic: (bytes) => monitor.onTraffic(bytes),
     stats: () => {
       const s = monitor.stats()

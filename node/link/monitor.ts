@@ -162,6 +162,18 @@ export class LinkMonitor extends TypedEventEmitter<LinkMonitorEvents> {
     }
   }
 
+  /**
+   * The neighbour acknowledged something we sent (a custody ack): proof that
+   * both directions carry bytes, even while probes wait behind bulk data on a
+   * saturated narrow link. Keeps an up link up; only probe answers bring a
+   * down link up, and only they give RTT samples.
+   */
+  onActivity(): void {
+    if (this.#state !== 'up') return
+    this.#lastAckAt = this.#init.now()
+    this.#armSilenceTimer(this.#init.downAfterMs)
+  }
+
   /** `bytes` of payload were sent over the link (feeds the throughput estimate). */
   onTraffic(bytes: number): void {
     if (Number.isFinite(bytes) && bytes > 0) this.#trafficBytes += bytes

@@ -28,6 +28,8 @@ export interface Neighbour {
 export interface ProbeMonitor {
   readonly up: boolean
   onProbeAck(seq: number): void
+  /** The neighbour acknowledged data we sent: the link carries bytes both ways. */
+  onActivity(): void
   onTraffic(bytes: number): void
   stats(): { rttMs: number | undefined; loss: number; throughputBps: number }
   stop(): void
@@ -170,6 +172,7 @@ export class LinkManager extends EventTarget {
       state.custody = new CustodyChannel(state.n.name, stream, {
         ackTimeoutMs: this.#o.ackTimeoutMs,
         logger: this.#o.logger,
+        onAck: () => state.monitor?.onActivity(),
       })
       return state.custody
     } catch (err) {

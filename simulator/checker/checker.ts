@@ -22,6 +22,7 @@ export function check(history: History, scenario: Scenario): CheckResult {
     delivered: classes.firstDelivery.size,
     lost: classes.lost.length,
     duplicated: classes.duplicated.length,
+    redeliveredAfterCrash: classes.redelivered.length,
     unexpected: classes.unexpected.length,
     expired: classes.expired.length,
   }

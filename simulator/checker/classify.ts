@@ -10,6 +10,12 @@ import type { History, LatencySummary, SendRecord } from './types.ts'
  *   whose time-to-live passed without the sender saying so is lost too.
  * A delivery is unexpected when its id was never accepted, its body does not
  * match what was sent, or it arrived at a gateway other than the destination.
+ *
+ * One repeat is not a duplicate: the design lets a destination gateway that
+ * crashed after its service answered, but before it recorded the delivery,
+ * hand the message over again with the same id. A repeat counts as
+ * `redelivered` when a power loss of the destination falls between it and the
+ * delivery before it; any other repeat is `duplicated`.
  */
 export interface Classification {
   accepted: Map<string, SendRecord>
@@ -17,6 +23,8 @@ export interface Classification {
   firstDelivery: Map<string, number>
   lost: string[]
   duplicated: string[]
+  /** Repeated only across a crash of the destination gateway (allowed). */
+  redelivered: string[]
   unexpected: string[]
   expired: string[]
   /** Per delivered message, first delivery minus send time, in ms. */
@@ -29,7 +37,7 @@ export function classify(history: History): Classification {
     if (send.outcome === 'accepted' && send.id !== undefined) accepted.set(send.id, send)
   }
   const firstDelivery = new Map<string, number>()
-  const deliveryCount = new Map<string, number>()
+  const deliveryTimes = new Map<string, number[]>()
   const unexpected = new Set<string>()
   for (const delivery of history.deliveries) {
     const send = accepted.get(delivery.id)
@@ -37,7 +45,9 @@ export function classify(history: History): Classification {
       unexpected.add(delivery.id)
       continue
     }
-    deliveryCount.set(delivery.id, (deliveryCount.get(delivery.id) ?? 0) + 1)
+    const times = deliveryTimes.get(delivery.id) ?? []
+    times.push(delivery.at)
+    deliveryTimes.set(delivery.id, times)
     const first = firstDelivery.get(delivery.id)
     if (first === undefined || delivery.at < first) firstDelivery.set(delivery.id, delivery.at)
   }
@@ -50,16 +60,36 @@ export function classify(history: History): Classification {
     else if (hasExpired(send, history)) expired.push(id)
     else lost.push(id)
   }
-  const duplicated = [...deliveryCount].filter(([, n]) => n > 1).map(([id]) => id)
+  const duplicated: string[] = []
+  const redelivered: string[] = []
+  for (const [id, times] of deliveryTimes) {
+    if (times.length < 2) continue
+    const node = accepted.get(id)!.to
+    if (repeatsFollowCrashes(times, node, history)) redelivered.push(id)
+    else duplicated.push(id)
+  }
   return {
     accepted,
     firstDelivery,
     lost,
     duplicated,
+    redelivered,
     unexpected: [...unexpected],
     expired,
     latenciesMs,
   }
+}
+
+/** Whether a power loss of `node` lies between every two consecutive deliveries. */
+function repeatsFollowCrashes(times: number[], node: string, history: History): boolean {
+  const sorted = [...times].sort((a, b) => a - b)
+  for (let i = 1; i < sorted.length; i++) {
+    const crash = history.powerLosses.some(
+      (p) => p.node === node && p.killedAt >= sorted[i - 1]! && p.killedAt <= sorted[i]!,
+    )
+    if (!crash) return false
+  }
+  return true
 }
 
 function hasExpired(send: SendRecord, history: History): boolean {

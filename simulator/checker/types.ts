@@ -80,6 +80,8 @@ export interface MessageCounts {
   delivered: number
   lost: number
   duplicated: number
+  /** Delivered again only after the destination gateway crashed mid-delivery (allowed). */
+  redeliveredAfterCrash: number
   unexpected: number
   expired: number
 }

@@ -70,11 +70,15 @@ export async function drillMain(file: string, opts: DrillCliOptions): Promise<nu
   const logger = drillLogger(join(runDir, 'drill.log'))
   const abort = new AbortController()
   const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      // A second interrupt: exit now; the runner's exit hook still SIGKILLs every gateway.
+      process.exit(DRILL_EXIT.interrupted)
+    }
     console.error(`\n${signal}: stopping the drill`)
     abort.abort(new Error(`interrupted by ${signal}`))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   console.error(`drill ${scenario.name}: ${scenario.nodes.length} gateways, run folder ${runDir}`)
   try {
     const outcome = await runDrill({

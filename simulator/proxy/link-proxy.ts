@@ -200,7 +200,7 @@ export class LinkProxy {
     isCut: (direction) => this.#isCut(direction),
     schedule: (direction, bytes, now) => {
       const wait = this.#buckets.get(direction)?.reserve(bytes, now) ?? 0
-      return now + wait + propagationDelayMs(this.#conditions, this.#random)
+      return now + wait + propagationDelayMs(this.#conditions, this.#random, bytes)
     },
     delivered: (direction, bytes) => {
       this.#stats.bytes[direction] += bytes

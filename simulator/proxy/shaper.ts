@@ -7,7 +7,10 @@
  * experiences it: a lost segment is sent again after a retransmission
  * timeout, so a chunk that "loses a packet" arrives late by that timeout, and
  * everything behind it on the same connection waits too (head-of-line
- * blocking). Latency and jitter delay each chunk; the bandwidth cap is a token
+ * blocking). A chunk counts as one packet per started 1460 bytes (an Ethernet
+ * MSS), each lost independently; at most one timeout is charged per chunk.
+ * The model is kinder than real TCP, which also halves its sending rate after
+ * a loss. Latency and jitter delay each chunk; the bandwidth cap is a token
  * bucket per direction shared by every connection on the link.
  */
 
@@ -42,13 +45,25 @@ export function retransmitDelayMs(latencyMs: number): number {
 }
 
 /**
+/** Bytes per packet when a chunk is split into packets for the loss model. */
+export const PACKET_BYTES = 1460
+
+/** Chance that a chunk of `bytes` loses at least one of its packets. */
+export function chunkLossRatio(lossRatio: number, bytes: number): number {
+  const packets = Math.max(1, Math.ceil(bytes / PACKET_BYTES))
+  return 1 - (1 - lossRatio) ** packets
+}
+
+/**
  * Propagation delay of one chunk: latency, plus jitter, plus a retransmission
- * timeout when the chunk is chosen as lost. Never negative.
+ * timeout when one of its packets is chosen as lost. Never negative.
  */
-export function propagationDelayMs(c: ResolvedConditions, random: () => number): number {
+export function propagationDelayMs(c: ResolvedConditions, random: () => number, bytes = 1): number {
   let delay = c.latencyMs
   if (c.jitterMs > 0) delay += (2 * random() - 1) * c.jitterMs
-  if (c.lossRatio > 0 && random() < c.lossRatio) delay += retransmitDelayMs(c.latencyMs)
+  if (c.lossRatio > 0 && random() < chunkLossRatio(c.lossRatio, bytes)) {
+    delay += retransmitDelayMs(c.latencyMs)
+  }
   return Math.max(0, delay)
 }
 

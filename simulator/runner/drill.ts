@@ -20,6 +20,8 @@ export interface DrillOptions {
   signal?: AbortSignal
   /** Longest wait after the scenario's end for accepted messages to arrive. @default 30 s */
   drainCapMs?: number
+  /** Longest wait after start-up for every gateway to report its links up. @default 20 s */
+  settleCapMs?: number
   /** Gateway script to run instead of the real CLI (tests use a fake). */
   script?: string
   /** Shared Prometheus file_sd path; false for none. */
@@ -59,7 +61,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
   const killAll = () => session.killNow()
   process.once('exit', killAll)
   try {
+    const started = Date.now()
     await session.setUp(options.signal)
+    const ready = Date.now()
+    session.log.info({ ms: ready - started }, 'gateways ready')
+    await awaitLinks(session, options.settleCapMs ?? 20_000, options.signal)
+    session.log.info({ ms: Date.now() - ready }, 'links settled')
     await runTimeline(session, options.signal)
     await drain(session, options.drainCapMs ?? 30_000, options.signal)
     return await conclude(session, options)
@@ -67,6 +74,27 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     await session.tearDown()
     process.off('exit', killAll)
   }
+}
+
+/**
+ * Faults in a scenario are timed against a settled mesh, so time zero waits
+ * until each gateway's `/v1/links` view shows every link up. A gateway whose
+ * view has another shape is not waited for.
+ */
+async function awaitLinks(session: DrillSession, capMs: number, signal?: AbortSignal) {
+  session.phase = 'settling'
+  const until = Date.now() + capMs
+  const allUp = async (apiUrl: string) => {
+    const view = await readView(apiUrl, 'links')
+    if (!Array.isArray(view)) return true
+    return view.every((link) => typeof link !== 'object' || link?.up !== false)
+  }
+  while (Date.now() < until) {
+    const states = await Promise.all([...session.gateways.values()].map((g) => allUp(g.apiUrl)))
+    if (states.every(Boolean)) return
+    await sleep(200, undefined, { signal })
+  }
+  session.log.warn({ capMs }, 'links not all up before time zero')
 }
 
 async function runTimeline(session: DrillSession, signal?: AbortSignal): Promise<void> {
@@ -162,7 +190,10 @@ async function writeForensics(session: DrillSession, history: History): Promise<
   for (const g of session.gateways.values()) {
     if (g.running) queues[g.name] = await readView(g.apiUrl, 'queues')
   }
-  const plain = { ...history, statuses: Object.fromEntries(history.statuses) }
+  const proxies = Object.fromEntries(
+    [...(session.mesh?.proxies ?? [])].map(([id, proxy]) => [id, proxy.stats()]),
+  )
+  const plain = { ...history, statuses: Object.fromEntries(history.statuses), proxies }
   await writeFile(join(runDir, 'history.json'), JSON.stringify(plain))
   await writeFile(join(runDir, 'final-queues.json'), `${JSON.stringify(queues, null, 2)}\n`)
 }

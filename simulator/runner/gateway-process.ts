@@ -78,8 +78,10 @@ export class GatewayProcess {
       this.#log.warn({ code, signal: sig }, 'gateway exited unexpectedly')
       this.#options.onUnexpectedExit?.(this.name, code as number | null, sig as string | null)
     })
+    const spawnedAt = Date.now()
     this.#log.info({ gatewayPid: child.pid, start: this.starts }, 'gateway started')
     await this.#waitReady(child, signal)
+    this.#log.info({ gatewayPid: child.pid, ms: Date.now() - spawnedAt }, 'gateway ready')
   }
 
   /** A power cut: SIGKILL, no chance to flush or say goodbye. */

@@ -3,6 +3,8 @@ import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
+import { LinkProxy } from '../../../simulator/proxy/link-proxy.ts'
+import { FaultInjector } from '../../../simulator/runner/faults.ts'
 import { parseBacklog } from '../../../simulator/runner/gateway-api.ts'
 import { buildHistory, resolveIndeterminate } from '../../../simulator/runner/history.ts'
 import { deepMerge } from '../../../simulator/runner/mesh.ts'
@@ -187,6 +189,46 @@ describe('history', () => {
       ],
     )
     assert.equal(history.endedAt, 1000)
+  })
+})
+
+describe('fault injector', () => {
+  test('applies actions on time and a restore undoes both cut and degrade', async () => {
+    const link = { id: 'a-b', a: 'a', b: 'b', latencyMs: 3, jitterMs: 0, lossRatio: 0, cables: [] }
+    const proxy = new LinkProxy({ target: { port: 9 }, conditions: { latencyMs: 3 } })
+    const changes: string[] = []
+    const faults = new FaultInjector({
+      proxies: new Map([['a-b', proxy]]),
+      gateways: new Map(),
+      links: [link],
+      onChange: (c) => changes.push(`${c.kind}:${c.target}:${c.active ? 'on' : 'off'}`),
+    })
+    const t0 = Date.now()
+    faults.start(
+      [
+        { at: 0, kind: 'degrade', links: ['a-b'], conditions: { latencyMs: 200 }, label: 'd' },
+        { at: 30, kind: 'cut', links: ['a-b'], mode: 'blackhole', direction: 'a-to-b', label: 'c' },
+        { at: 60, kind: 'restore', links: ['a-b'], label: 'r' },
+      ],
+      t0,
+    )
+    await new Promise((r) => setTimeout(r, 45))
+    assert.deepEqual(proxy.cutState, { mode: 'blackhole', direction: 'a-to-b' })
+    assert.deepEqual(faults.active().sort(), ['c', 'd'])
+    await new Promise((r) => setTimeout(r, 45))
+    assert.equal(proxy.cutState, undefined)
+    assert.equal(proxy.conditions.latencyMs, 3)
+    assert.deepEqual(faults.active(), [])
+    assert.deepEqual(changes, ['degrade:a-b:on', 'cut:a-b:on', 'cut:a-b:off', 'degrade:a-b:off'])
+    assert.deepEqual(
+      faults.applied.map((f) => [f.action.label, f.at - t0 >= f.action.at]),
+      [
+        ['d', true],
+        ['c', true],
+        ['r', true],
+      ],
+    )
+    await proxy.close()
   })
 })
 

@@ -60,7 +60,6 @@ const SCENARIO = {
 }
 
 interface LiveRun {
-  dir: string
   prometheus: PrometheusServer
   startedAt: number
   endedAt: number
@@ -106,6 +105,8 @@ describe('dashboards and alerts against a live mesh', { timeout: 150_000 }, () =
 
   test('the faults reached the metrics: a link, a gateway and a fault seen in their bad state', async () => {
     const live = run!
+    const { delivered, expired } = live.outcome.result.messages
+    assert.ok(delivered > 0 && expired > 0, `delivered ${delivered}, expired ${expired}`)
     for (const expr of [
       'lifeline_link_up == 0',
       'up{gateway!=""} == 0',
@@ -191,7 +192,7 @@ async function drillUnderPrometheus(
   const outcome = await drill
   const { lint, rejectedStatus } = await probing
   await sleep(2000)
-  return { dir, prometheus, startedAt, endedAt: Date.now(), outcome, lint, rejectedStatus }
+  return { prometheus, startedAt, endedAt: Date.now(), outcome, lint, rejectedStatus }
 }
 
 async function probeWhileRunning(targetsFile: string) {

@@ -41,7 +41,9 @@ async function deliveredOnce(mesh: TestMesh, ids: string[], timeoutMs: number) {
 
 async function routeVia(mesh: TestMesh, node: string, dst: string): Promise<string | undefined> {
   const routes = await mesh.api(node, '/v1/routes')
-  const entry = routes.body.destinations?.find((d: { destination: string }) => d.destination === dst)
+  const entry = routes.body.destinations?.find(
+    (d: { destination: string }) => d.destination === dst,
+  )
   return entry?.nextHops?.[0]
 }
 
@@ -62,7 +64,10 @@ describe('multi-hop routing on a ring with a chord', () => {
       (await mesh.api('a', '/v1/routes')).body.destinations.find(
         (d: { destination: string }) => d.destination === 'd',
       ).paths as Array<{ nodes: string[] }>
-    const cheapest = await waitFor(async () => (await paths())[0]?.nodes.join() === 'a,b,c,d', 15_000)
+    const cheapest = await waitFor(
+      async () => (await paths())[0]?.nodes.join() === 'a,b,c,d',
+      15_000,
+    )
     assert.ok(cheapest, `best path is ${(await paths())[0]?.nodes}, not the fast three-hop a,b,c,d`)
     assert.ok((await paths()).length >= 2, 'a disjoint alternative path is known')
   })
@@ -79,7 +84,11 @@ describe('multi-hop routing on a ring with a chord', () => {
     const rerouted = await routeVia(mesh, 'a', 'd')
     assert.notEqual(rerouted, undefined)
     const links = (await mesh.api('b', '/v1/links')).body as Array<{ peer: string; up: boolean }>
-    assert.equal(links.find((l) => l.peer === 'c')?.up, false, 'b still thinks the silent link is up')
+    assert.equal(
+      links.find((l) => l.peer === 'c')?.up,
+      false,
+      'b still thinks the silent link is up',
+    )
     mesh.proxy('b-c').restore()
   })
 
@@ -101,18 +110,26 @@ describe('multi-hop routing on a ring with a chord', () => {
     await new Promise((r) => setTimeout(r, 1500))
     const ids = await steady(mesh, 20, 20)
     await new Promise((r) => setTimeout(r, 1000))
-    assert.equal(ids.filter((id) => mesh.service.counts('d').has(id)).length, 0, 'd was not cut off')
+    assert.equal(
+      ids.filter((id) => mesh.service.counts('d').has(id)).length,
+      0,
+      'd was not cut off',
+    )
     const healedAt = Date.now()
     for (const link of ['c-d', 'd-e']) mesh.proxy(link).restore()
     await deliveredOnce(mesh, ids, 15_000)
-    const last = Math.max(...mesh.service.arrivals.filter((x) => ids.includes(x.id)).map((x) => x.at))
+    const last = Math.max(
+      ...mesh.service.arrivals.filter((x) => ids.includes(x.id)).map((x) => x.at),
+    )
     assert.ok(last - healedAt < 10_000, `backlog took ${last - healedAt} ms after healing`)
   })
 
   test('a critical message travels as two copies and is delivered once', async () => {
     const metric = async () => {
       const text = (await (await fetch(`${mesh.gateway('d').apiUrl}/metrics`)).text()) as string
-      const line = text.split('\n').find((l) => l.startsWith('lifeline_duplicates_suppressed_total'))
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('lifeline_duplicates_suppressed_total'))
       return Number(line?.split(' ')[1] ?? 0)
     }
     const before = await metric()

@@ -99,7 +99,10 @@ describe('Dockerfile', () => {
     assert.match(text, /npm ci --omit=dev/)
     assert.match(text, /^USER node$/m)
     assert.match(text, /^VOLUME \/data$/m)
-    assert.match(text, /^HEALTHCHECK .*\n?.*fetch\(process\.env\.LIFELINE_HEALTH_URL\)/m)
+    assert.match(
+      text,
+      /^HEALTHCHECK [\s\S]*?CMD [\s\S]*?fetch\(process\.env\.LIFELINE_HEALTH_URL\)/m,
+    )
     assert.match(text, /LIFELINE_HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/healthz/)
     assert.ok(text.includes(`ENTRYPOINT ["node", "${bin}"]`), bin)
     assert.match(text, /^CMD \["start", "--config", "\/data\/lifeline\.yaml"\]$/m)

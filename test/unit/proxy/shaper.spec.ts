@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import {
+  chunkLossRatio,
   NO_CONDITIONS,
   propagationDelayMs,
   retransmitDelayMs,
@@ -20,6 +21,20 @@ describe('shaper', () => {
       10 + retransmitDelayMs(10),
     )
     assert.ok(retransmitDelayMs(10) >= 200)
+  })
+
+  test('a bigger chunk is likelier to lose one of its packets', () => {
+    assert.ok(Math.abs(chunkLossRatio(0.02, 100) - 0.02) < 1e-12)
+    assert.ok(Math.abs(chunkLossRatio(0.02, 3 * 1460) - (1 - 0.98 ** 3)) < 1e-12)
+    const c = { ...NO_CONDITIONS, lossRatio: 0.02 }
+    assert.equal(
+      propagationDelayMs(c, () => 0.03, 100),
+      0,
+    )
+    assert.equal(
+      propagationDelayMs(c, () => 0.03, 64 * 1024),
+      retransmitDelayMs(0),
+    )
   })
 
   test('jitter spreads delay both ways but never below zero', () => {
