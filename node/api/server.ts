@@ -63,7 +63,10 @@ export function buildApi(options: ApiOptions) {
     void reply.code(e.status).send(e.toJSON())
   })
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/v1/')) authenticate(req, options.tokens)
+    // Judge the route the router matched, not the raw URL: `/%761/messages` routes to
+    // `/v1/messages` but does not start with `/v1/`.
+    const path = req.routeOptions.url ?? req.url
+    if (path.startsWith('/v1/')) authenticate(req, options.tokens)
   })
   app.addHook('preValidation', async (req) => {
     if (req.method === 'POST' && !req.headers['content-type']?.startsWith('application/json')) {

@@ -63,7 +63,8 @@ export function startCommand(program: Command): void {
         console.error((err as Error).message)
         process.exit(2)
       }
-      const log = createLogger({ level: config.log.level, name: config.name })
+      const level = process.env.LIFELINE_LOG_LEVEL ?? config.log.level
+      const log = createLogger({ level, name: config.name })
       const gateway = new Gateway(config, log)
       const shutdown = (signal: string) => {
         log.info({ signal }, 'shutdown requested')

@@ -264,9 +264,11 @@ export class LinkManager extends EventTarget {
     if (this.#stopped || state.conn?.status === 'open') return
     state.attempts += 1
     try {
-      const peer = peerIdFromString(state.n.peerId)
       const addrs = state.n.addresses.map((a) => multiaddr(a).encapsulate(`/p2p/${state.n.peerId}`))
-      const conn = await this.#o.host.dial(addrs.length > 0 ? addrs : peer, {
+      // Known addresses first; after a failure, ask the private DHT where the member is now.
+      const target = state.attempts > 1 && this.#o.dht ? await this.#lookup(state) : undefined
+      const peer = peerIdFromString(state.n.peerId)
+      const conn = await this.#o.host.dial(target ?? (addrs.length > 0 ? addrs : peer), {
         signal: AbortSignal.timeout(5_000),
       })
       this.#attach(conn)
@@ -277,6 +279,24 @@ export class LinkManager extends EventTarget {
         'neighbour unreachable; redialling',
       )
       this.#dial(state)
+    }
+  }
+
+  /** Current addresses of a neighbour according to the private DHT, if it knows any. */
+  async #lookup(state: LinkState) {
+    try {
+      const info = await this.#o.host.peerRouting.findPeer(peerIdFromString(state.n.peerId), {
+        signal: AbortSignal.timeout(5_000),
+      })
+      if (info.multiaddrs.length === 0) return undefined
+      this.#o.logger.debug(
+        { peer: state.n.name, addrs: info.multiaddrs.map(String) },
+        'found in DHT',
+      )
+      return info.multiaddrs.map((a) => a.encapsulate(`/p2p/${state.n.peerId}`))
+    } catch (err) {
+      this.#o.logger.debug({ peer: state.n.name, err: (err as Error).message }, 'DHT lookup failed')
+      return undefined
     }
   }
 

@@ -82,6 +82,7 @@ export class LevelCustodyStore implements CustodyStore {
   private dedupeCount = 0
   /** Accepts in flight by id, so a concurrent second copy waits for the first's outcome. */
   private readonly pending = new Map<string, Promise<AcceptOutcome>>()
+  private opening: Promise<void> | undefined
   private active = 0
   private drained: (() => void) | undefined
 
@@ -92,8 +93,16 @@ export class LevelCustodyStore implements CustodyStore {
     this.dedupe = new DedupeCache(init.dedupeCacheSize ?? 100_000)
   }
 
-  async open(): Promise<void> {
-    if (this.state !== 'closed') return
+  /** Opens the database and rebuilds the index; concurrent calls share one opening. */
+  open(): Promise<void> {
+    if (this.state === 'open' || this.state === 'closing') return Promise.resolve()
+    this.opening ??= this.openNow().finally(() => {
+      this.opening = undefined
+    })
+    return this.opening
+  }
+
+  private async openNow(): Promise<void> {
     this.state = 'opening'
     const started = performance.now()
     const db = new Level<string, Uint8Array>(this.init.dir, {
@@ -106,9 +115,12 @@ export class LevelCustodyStore implements CustodyStore {
     } catch (err) {
       this.state = 'closed'
       await db.close().catch(() => undefined)
-      throw new LifelineError('INTERNAL', `cannot open the custody store in ${this.init.dir}`, {
-        cause: err,
-      })
+      const reason = (err as Error).cause ?? err
+      throw new LifelineError(
+        'INTERNAL',
+        `cannot open the custody store in ${this.init.dir}: ${(reason as Error).message}`,
+        { cause: err },
+      )
     }
     this.state = 'open'
     const { messages, bytes } = this.index

@@ -6,15 +6,15 @@ import { PRIORITIES, type Priority } from '../core/envelope.ts'
  * roster name or a message id may hold, so a prefix never runs into its neighbour
  * (`o!a!…` sorts entirely before `o!a.b!…`).
  *
- * | key                            | value                                          |
- * | ------------------------------ | ---------------------------------------------- |
- * | `o!<dst>!<p>!<id>`             | outbound envelope; `p` is 0 critical, 1 normal, 2 bulk |
- * | `i!<id>`                       | inbound envelope, waiting for the local service |
- * | `d!<id>`                       | dedupe record: expiry as decimal Unix ms        |
- * | `x!<expiresAt, 16 digits>!<id>`| empty; the dedupe expiry index, oldest first    |
- * | `s!<id>`                       | the sender's status record (JSON)               |
- * | `p!<id>`                       | empty; marks a status still queued or in transit |
- * | `z!<original key>`             | a quarantined record (JSON with raw bytes and reason) |
+ * | key                             | value                                                |
+ * | ------------------------------- | ---------------------------------------------------- |
+ * | `o!<dst>!<p>!<id>`              | outbound envelope; `p`: 0 critical, 1 normal, 2 bulk  |
+ * | `i!<id>`                        | inbound envelope, waiting for the local service      |
+ * | `d!<id>`                        | dedupe record: its expiry as decimal Unix ms         |
+ * | `x!<expiresAt, 16 digits>!<id>` | empty; the dedupe expiry index, soonest first        |
+ * | `s!<id>`                        | the sender's status record (JSON)                    |
+ * | `p!<id>`                        | empty; marks a status still queued or in transit     |
+ * | `z!<original key>`              | a quarantined record: JSON with raw bytes and reason |
  *
  * Within one destination, outbound keys sort by priority and then by the
  * time-ordered id, which is the order `peek` hands messages out. Ids are ULIDs,

@@ -1,13 +1,12 @@
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../../node/core/log.ts'
 import { check } from '../checker/checker.ts'
 import type { CheckResult, History } from '../checker/types.ts'
 import type { Scenario } from '../scenario/types.ts'
-import { readMessageStatus, readView } from './gateway-api.ts'
+import { writeForensics } from './forensics.ts'
 import { buildHistory, resolveIndeterminate } from './history.ts'
 import { DrillSession } from './session.ts'
+import { awaitSettled, drain, senderStatuses } from './waits.ts'
 
 export interface DrillOptions {
   scenario: Scenario
@@ -20,7 +19,7 @@ export interface DrillOptions {
   signal?: AbortSignal
   /** Longest wait after the scenario's end for accepted messages to arrive. @default 30 s */
   drainCapMs?: number
-  /** Longest wait after start-up for every gateway to report its links up. @default 20 s */
+  /** Longest wait after start-up for links and routes to come up. @default 20 s */
   settleCapMs?: number
   /** Gateway script to run instead of the real CLI (tests use a fake). */
   script?: string
@@ -65,8 +64,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     await session.setUp(options.signal)
     const ready = Date.now()
     session.log.info({ ms: ready - started }, 'gateways ready')
-    await awaitLinks(session, options.settleCapMs ?? 20_000, options.signal)
-    session.log.info({ ms: Date.now() - ready }, 'links settled')
+    await awaitSettled(session, options.settleCapMs ?? 20_000, options.signal)
+    session.log.info({ ms: Date.now() - ready }, 'mesh settled')
     await runTimeline(session, options.signal)
     await drain(session, options.drainCapMs ?? 30_000, options.signal)
     return await conclude(session, options)
@@ -74,27 +73,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillOutcome> {
     await session.tearDown()
     process.off('exit', killAll)
   }
-}
-
-/**
- * Faults in a scenario are timed against a settled mesh, so time zero waits
- * until each gateway's `/v1/links` view shows every link up. A gateway whose
- * view has another shape is not waited for.
- */
-async function awaitLinks(session: DrillSession, capMs: number, signal?: AbortSignal) {
-  session.phase = 'settling'
-  const until = Date.now() + capMs
-  const allUp = async (apiUrl: string) => {
-    const view = await readView(apiUrl, 'links')
-    if (!Array.isArray(view)) return true
-    return view.every((link) => typeof link !== 'object' || link?.up !== false)
-  }
-  while (Date.now() < until) {
-    const states = await Promise.all([...session.gateways.values()].map((g) => allUp(g.apiUrl)))
-    if (states.every(Boolean)) return
-    await sleep(200, undefined, { signal })
-  }
-  session.log.warn({ capMs }, 'links not all up before time zero')
 }
 
 async function runTimeline(session: DrillSession, signal?: AbortSignal): Promise<void> {
@@ -108,37 +86,6 @@ async function runTimeline(session: DrillSession, signal?: AbortSignal): Promise
   session.progress!.start()
   await sleep(Math.max(0, session.t0 + scenario.durationMs - Date.now()), undefined, { signal })
   session.traffic!.stop()
-}
-
-/**
- * Waits until every accepted message was recorded or is past its
- * time-to-live, every submission has its answer and no gateway is still
- * powered off; or until `capMs` passes.
- */
-async function drain(session: DrillSession, capMs: number, signal?: AbortSignal): Promise<void> {
-  session.phase = 'draining'
-  const until = Date.now() + capMs
-  while (Date.now() < until) {
-    if (session.traffic!.inFlight === 0 && outstanding(session) === 0) {
-      const down = [...session.gateways.values()].some((g) => !g.running)
-      if (!down) return
-    }
-    await sleep(200, undefined, { signal })
-  }
-  session.log.warn({ outstanding: outstanding(session) }, 'drain cap reached')
-}
-
-/** Accepted messages neither recorded nor past their time-to-live. */
-function outstanding(session: DrillSession): number {
-  const now = Date.now()
-  const recorded = new Set(session.recorder.deliveries.map((d) => d.messageId))
-  let count = 0
-  for (const s of session.traffic!.sends) {
-    if (s.outcome !== 'accepted' || recorded.has(s.id!)) continue
-    const expiresAt = s.ttlMs === undefined ? Infinity : (s.answeredAt ?? s.sentAt) + s.ttlMs
-    if (expiresAt > now) count++
-  }
-  return count
 }
 
 async function conclude(session: DrillSession, options: DrillOptions): Promise<DrillOutcome> {
@@ -178,39 +125,4 @@ async function conclude(session: DrillSession, options: DrillOptions): Promise<D
     crashes: [...new Set(session.crashes)],
     peakRssBytes: session.sampler!.peakRss,
   }
-}
-
-/**
- * Keeps what a failed drill is investigated with: the whole history and each
- * gateway's queue view at the end (where undelivered messages sit).
- */
-async function writeForensics(session: DrillSession, history: History): Promise<void> {
-  const { runDir } = session.options
-  const queues: Record<string, unknown> = {}
-  for (const g of session.gateways.values()) {
-    if (g.running) queues[g.name] = await readView(g.apiUrl, 'queues')
-  }
-  const proxies = Object.fromEntries(
-    [...(session.mesh?.proxies ?? [])].map(([id, proxy]) => [id, proxy.stats()]),
-  )
-  const plain = { ...history, statuses: Object.fromEntries(history.statuses), proxies }
-  await writeFile(join(runDir, 'history.json'), JSON.stringify(plain))
-  await writeFile(join(runDir, 'final-queues.json'), `${JSON.stringify(queues, null, 2)}\n`)
-}
-
-/** Asks each source gateway for the status of its accepted messages that never arrived. */
-async function senderStatuses(session: DrillSession): Promise<Map<string, string>> {
-  const recorded = new Set(session.recorder.deliveries.map((d) => d.messageId))
-  const missing = session.traffic!.sends.filter(
-    (s) => s.outcome === 'accepted' && !recorded.has(s.id!),
-  )
-  const statuses = new Map<string, string>()
-  const worker = async () => {
-    for (let s = missing.shift(); s !== undefined; s = missing.shift()) {
-      const status = await readMessageStatus(session.gateways.get(s.from)!.apiUrl, s.id!)
-      if (status !== undefined) statuses.set(s.id!, status)
-    }
-  }
-  await Promise.all(Array.from({ length: 8 }, worker))
-  return statuses
 }

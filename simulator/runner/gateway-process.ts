@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -73,10 +72,18 @@ export class GatewayProcess {
     this.#child = child
     this.starts++
     this.#expectingExit = false
-    this.#exit = once(child, 'exit').then(([code, sig]) => {
-      if (this.#expectingExit) return
-      this.#log.warn({ code, signal: sig }, 'gateway exited unexpectedly')
-      this.#options.onUnexpectedExit?.(this.name, code as number | null, sig as string | null)
+    this.#exit = new Promise<void>((resolve) => {
+      // A failed spawn emits 'error' and may never emit 'exit'.
+      child.once('error', (err) => {
+        this.#log.error({ err }, 'gateway could not be spawned')
+        resolve()
+      })
+      child.once('exit', (code, sig) => {
+        resolve()
+        if (this.#expectingExit) return
+        this.#log.warn({ code, signal: sig }, 'gateway exited unexpectedly')
+        this.#options.onUnexpectedExit?.(this.name, code, sig)
+      })
     })
     const spawnedAt = Date.now()
     this.#log.info({ gatewayPid: child.pid, start: this.starts }, 'gateway started')

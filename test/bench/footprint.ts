@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { BenchMesh } from './bench-mesh.ts'
 import { onInterrupt } from './cleanup.ts'
 import { type BenchContext, compare, type Figure, trialCount } from './figure.ts'
-import { describeTrial, loadTrial } from './gateway-load.ts'
+import { describeTrial, loadSeconds, loadTrial } from './gateway-load.ts'
 import { summarize } from './stats.ts'
 
 const MIB = 2 ** 20
@@ -82,7 +82,7 @@ async function measure(ctx: BenchContext) {
     for (let t = 1; t <= trials; t++) {
       const { result, peak } = await peakDuring(
         bench,
-        loadTrial(bench, route, ctx.quick ? 1500 : 3000),
+        loadTrial(bench, route, loadSeconds(ctx) * 1000),
       )
       sender.push(peak.a)
       receiver.push(peak.b)

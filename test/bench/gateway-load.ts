@@ -1,4 +1,5 @@
 import type { BenchMesh } from './bench-mesh.ts'
+import type { BenchContext } from './figure.ts'
 import { describeRefusals, Submitters } from './http-load.ts'
 import { latencyPercentiles } from './stats.ts'
 
@@ -7,13 +8,18 @@ export const CLIENTS = 64
 /** The longest a loaded trial may take to deliver everything before it counts as a failure. */
 const DELIVERY_TIMEOUT_MS = 180_000
 
+/** How long each loaded trial keeps submitting, in seconds. */
+export function loadSeconds(ctx: BenchContext): number {
+  return ctx.quick ? 2 : 4
+}
+
 /** The group-commit counters of one gateway over a trial. */
 export interface SyncDelta {
   commits: number
   syncs: number
 }
 
-/** One loaded trial: `count` messages from `from` to `to` over CLIENTS connections. */
+/** One loaded trial: CLIENTS connections submitting from `from` to `to` for a while. */
 export interface LoadTrial {
   messages: number
   /** Accepted-and-delivered messages per second: count / (last delivery - first submit). */
@@ -40,21 +46,21 @@ async function syncCounters(bench: BenchMesh, nodes: string[]) {
 }
 
 /**
- * Submits `count` messages and waits until every accepted one arrived and
+ * Submits for `durationMs` and waits until every accepted message arrived and
  * every queue (receipts included) is empty again, so the next trial starts
  * from the same state. Throws when a message accepted with 202 never arrives.
  */
 export async function loadTrial(
   bench: BenchMesh,
   route: { from: string; to: string; nodes: string[] },
-  count: number,
+  durationMs: number,
 ): Promise<LoadTrial> {
   const before = await syncCounters(bench, route.nodes)
   bench.clearArrivals()
   const clients = new Submitters(bench.apiUrl(route.from), route.to, CLIENTS)
   let burst: Awaited<ReturnType<Submitters['burst']>>
   try {
-    burst = await clients.burst(count, CLIENTS)
+    burst = await clients.burst({ durationMs }, CLIENTS)
   } finally {
     clients.close()
   }

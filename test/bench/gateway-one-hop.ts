@@ -1,6 +1,6 @@
 import { BenchMesh } from './bench-mesh.ts'
 import { type BenchContext, compare, type Figure, type Row, trialCount } from './figure.ts'
-import { CLIENTS, describeTrial, type LoadTrial, loadTrial } from './gateway-load.ts'
+import { CLIENTS, describeTrial, type LoadTrial, loadSeconds, loadTrial } from './gateway-load.ts'
 import { type RawOverlay, rawOverlay } from './raw-overlay.ts'
 import { formatNumber } from './report.ts'
 import { summarize } from './stats.ts'
@@ -14,12 +14,11 @@ export interface Route {
 
 /** A warm-up, then `trials` loaded trials; one progress line each. */
 export async function loadTrials(ctx: BenchContext, bench: BenchMesh, route: Route) {
-  const trials = trialCount(ctx, 5, 3)
-  const count = ctx.quick ? 1500 : 3000
-  await loadTrial(bench, route, 300)
+  const trials = trialCount(ctx, 4, 2)
+  await loadTrial(bench, route, 1000)
   const results: LoadTrial[] = []
   for (let t = 1; t <= trials; t++) {
-    results.push(await loadTrial(bench, route, count))
+    results.push(await loadTrial(bench, route, loadSeconds(ctx) * 1000))
     ctx.progress(`trial ${t}/${trials}: ${describeTrial(results.at(-1)!)}`)
   }
   return results
@@ -72,7 +71,8 @@ export function syncDetails(trials: LoadTrial[]) {
 }
 
 export const LOAD_NOTES = [
-  `${CLIENTS} HTTP clients with keep-alive submit 1 KiB payloads as fast as answers come back.`,
+  `${CLIENTS} HTTP clients with keep-alive submit 1 KiB payloads as fast as answers come back,`,
+  'for a few seconds per trial (see results.json for the exact counts).',
   'Rate = messages / (last arrival at the service - first submit); latency from send to arrival',
   '(service clock in whole ms). Messages per fsync = messages / store fsyncs at that gateway,',
   "receipts' own writes included. A trial ends when every queue, receipts too, is empty.",

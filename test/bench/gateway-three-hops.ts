@@ -9,8 +9,8 @@ import { latencyPercentiles, summarize } from './stats.ts'
 const UNLOADED_P99_TARGET_MS = 20
 
 async function unloadedTrials(ctx: BenchContext, bench: BenchMesh, route: Route) {
-  const trials = trialCount(ctx, 5, 3)
-  const count = ctx.quick ? 50 : 100
+  const trials = trialCount(ctx, 4, 2)
+  const count = ctx.quick ? 30 : 60
   await unloadedLatencies(bench, route, 10)
   const results: Array<{ p50: number; p99: number }> = []
   for (let t = 1; t <= trials; t++) {

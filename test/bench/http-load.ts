@@ -60,21 +60,29 @@ export class Submitters {
     })
   }
 
-  /** Submits `count` messages over `clients` concurrent connections. */
-  async burst(count: number, clients: number): Promise<BurstResult> {
+  /**
+   * Submits over `clients` concurrent connections until `count` messages were
+   * sent or `durationMs` passed, whichever comes first.
+   */
+  async burst(
+    limit: { count?: number; durationMs?: number },
+    clients: number,
+  ): Promise<BurstResult> {
     const accepted: Ledger = new Map()
     const refused = new Map<number, number>()
-    let next = 0
+    const count = limit.count ?? Number.POSITIVE_INFINITY
+    const startedAt = Date.now()
+    const stopAt = startedAt + (limit.durationMs ?? Number.POSITIVE_INFINITY)
+    let sent = 0
     const client = async () => {
-      while (next < count) {
-        next++
+      while (sent < count && Date.now() < stopAt) {
+        sent++
         const sentAt = Date.now()
         const { status, id } = await this.submit()
         if (id !== undefined) accepted.set(id, sentAt)
         else refused.set(status, (refused.get(status) ?? 0) + 1)
       }
     }
-    const startedAt = Date.now()
     await Promise.all(Array.from({ length: clients }, client))
     return { accepted, refused, startedAt, finishedAt: Date.now() }
   }

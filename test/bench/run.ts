@@ -6,11 +6,12 @@
  *     npm run bench                      all figures, about 10 minutes
  *     npm run bench -- --quick           fewer, shorter trials, about 2 minutes
  *     npm run bench -- --only failover   one figure (repeat or comma-separate for more)
+ *     npm run bench -- --profile DIR     CPU profiles of every gateway into DIR (slows them)
  */
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { onInterrupt, runInterruptUndos } from './cleanup.ts'
 import { diskCeiling } from './disk-ceiling.ts'
@@ -38,6 +39,7 @@ const FIGURES: Figure[] = [
 ]
 
 const USAGE = `usage: npm run bench -- [--quick] [--only <figure>[,<figure>...]] [--out <file>]
+                        [--profile <dir>]
 figures: ${FIGURES.map((f) => f.id).join(', ')}`
 
 function parseCli() {
@@ -46,6 +48,7 @@ function parseCli() {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       out: { type: 'string', default: join(import.meta.dirname, 'results.json') },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -60,7 +63,12 @@ function parseCli() {
     process.exit(2)
   }
   const figures = only.length === 0 ? FIGURES : FIGURES.filter((f) => only.includes(f.id))
-  return { quick: values.quick, only, out: values.out, figures }
+  if (values.profile !== undefined) {
+    // Gateways and helpers inherit the environment: each writes a .cpuprofile when it exits.
+    const flags = `--cpu-prof --cpu-prof-dir=${resolve(values.profile)}`
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim()
+  }
+  return { quick: values.quick, only, out: values.out, profile: values.profile, figures }
 }
 
 function progressLine(id: string, line: string): void {
@@ -111,7 +119,7 @@ async function main(): Promise<void> {
   }
   const results = {
     date,
-    options: { quick: options.quick, only: options.only },
+    options: { quick: options.quick, only: options.only, profiled: options.profile !== undefined },
     machine: describeMachine(),
     load: { atStart: loadAtStart, atEnd: loadAverage(), oneMinute: summarize(load.samples) },
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,

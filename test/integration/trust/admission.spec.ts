@@ -30,8 +30,15 @@ async function tryInject(
     custody.close()
     return { admitted: true, id: env.core.id, ack }
   } catch (err) {
-    return { admitted: false, id: env.core.id, error: (err as Error).message }
+    return { admitted: false, id: env.core.id, error: reason(err) }
   }
+}
+
+/** libp2p rejects some stream opens with a close event rather than an Error. */
+function reason(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`
+  const event = err as { type?: string; error?: Error }
+  return `stream ${event.type ?? 'failed'}${event.error ? `: ${event.error.message}` : ''}`
 }
 
 describe('admission: only roster members that are configured neighbours get in', () => {
@@ -72,7 +79,7 @@ describe('admission: only roster members that are configured neighbours get in',
     return (res.body as unknown as Array<{ peerId: string }>).map((p) => p.peerId)
   }
 
-  test('a host whose key is in no roster can neither connect nor hand over an envelope', async () => {
+  test('a host whose key is in no roster can neither connect nor hand over an envelope', async (t) => {
     const outsider = await rogue()
     // It carries a valid envelope of mallory's (as if captured): only the gate can stop it.
     for (const target of ['alpha', 'bravo']) {
@@ -82,6 +89,7 @@ describe('admission: only roster members that are configured neighbours get in',
         false,
         `${target} acked an outsider: ${JSON.stringify(attempt)}`,
       )
+      t.diagnostic(`${target} refused the outsider: ${attempt.error}`)
       assert.ok(!(await connectedPeers(target)).includes(outsider.peerId), `${target} kept it`)
     }
     await new Promise((r) => setTimeout(r, 500))
@@ -90,10 +98,11 @@ describe('admission: only roster members that are configured neighbours get in',
     assert.equal(open.length, 0, 'the outsider holds no open connection')
   })
 
-  test('a member that is not a configured neighbour is refused in static discovery', async () => {
+  test('a member that is not a configured neighbour is refused in static discovery', async (t) => {
     const carolKey = await rogue(ids.get('carol'))
     const refused = await tryInject(carolKey, node('alpha'), member('carol'), ids.get('alpha')!)
     assert.equal(refused.admitted, false, `alpha admitted carol: ${JSON.stringify(refused)}`)
+    t.diagnostic(`alpha refused carol: ${refused.error}`)
     assert.ok(!(await connectedPeers('alpha')).includes(carolKey.peerId))
     // The same key reaches bravo, whose neighbour carol is: the refusal above is alpha's gate.
     const conn = await carolKey.dial(node('bravo'))

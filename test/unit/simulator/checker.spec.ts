@@ -87,6 +87,7 @@ describe('checker', () => {
       delivered: 4,
       lost: 3,
       duplicated: 1,
+      redeliveredAfterCrash: 0,
       unexpected: 2,
       expired: 1,
     })
@@ -94,6 +95,20 @@ describe('checker', () => {
     assert.deepEqual(result.ids.duplicated, ['m2'])
     assert.deepEqual(result.ids.unexpected.sort(), ['ghost', 'm8'])
     assert.deepEqual(result.ids.expired, ['m4'])
+  })
+
+  test('a repeat across a crash of the destination gateway is a redelivery, not a duplicate', () => {
+    const history = troubledHistory()
+    const repeats = history.deliveries.filter((d) => d.id === 'm2').map((d) => d.at)
+    const [first, second] = repeats.sort((a, b) => a - b)
+    const to = history.sends.find((s) => s.id === 'm2')!.to
+    const crash = { node: to, killedAt: (first! + second!) / 2, restartedAt: second! - 1 }
+    const excused = check({ ...history, powerLosses: [...history.powerLosses, crash] }, scenario)
+    assert.equal(excused.messages.duplicated, 0)
+    assert.equal(excused.messages.redeliveredAfterCrash, 1)
+    const otherNode = { ...crash, node: `${to}-elsewhere` }
+    const notExcused = check({ ...history, powerLosses: [otherNode] }, scenario)
+    assert.equal(notExcused.messages.duplicated, 1, 'a crash of another gateway excuses nothing')
   })
 
   test('latency percentiles are nearest-rank over first deliveries, in seconds', () => {

@@ -43,6 +43,7 @@ describe('report', () => {
       'duplicated',
       'expired',
       'lost',
+      'redeliveredAfterCrash',
       'sent',
       'unexpected',
     ])

@@ -167,6 +167,15 @@ describe('custody store', () => {
     assert.equal(await again.sweepDedupe(now), 0)
   })
 
+  test('a queued message stays a duplicate after its dedupe record is swept', async (t) => {
+    const { store } = await storeFor(t)
+    const env = envelope({ expiresAt: Date.now() - 1 })
+    await store.accept(env, 'outbound')
+    assert.equal(await store.sweepDedupe(Date.now()), 1)
+    assert.equal(await store.accept(env, 'outbound'), 'duplicate')
+    assert.equal(store.usage().messages, 1)
+  })
+
   test('status records are written with the accept and patched durably', async (t) => {
     const { store, reopen } = await storeFor(t)
     const env = envelope()
