@@ -184,7 +184,8 @@ export class LinkManager extends EventTarget {
   #attach(conn: Connection): void {
     const state = this.#byPeer.get(conn.remotePeer.toString())
     if (state === undefined || this.#stopped) return
-    if (state.conn?.status === 'open' && state.control !== undefined) return
+    // One link per neighbour: a second connection (both sides dialled at once) stays spare.
+    if (state.conn?.status === 'open') return
     state.conn = conn
     state.attempts = 0
     clearTimeout(state.redial)

@@ -95,7 +95,10 @@ export class LevelCustodyStore implements CustodyStore {
 
   /** Opens the database and rebuilds the index; concurrent calls share one opening. */
   open(): Promise<void> {
-    if (this.state === 'open' || this.state === 'closing') return Promise.resolve()
+    if (this.state === 'open') return Promise.resolve()
+    if (this.state === 'closing') {
+      return Promise.reject(new LifelineError('SHUTTING_DOWN', 'the custody store is closing'))
+    }
     this.opening ??= this.openNow().finally(() => {
       this.opening = undefined
     })

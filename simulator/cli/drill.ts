@@ -95,6 +95,11 @@ export async function drillMain(file: string, opts: DrillCliOptions): Promise<nu
     console.log(renderVerdict(report))
     console.log(`report: ${written.json}\n        ${written.html}`)
     console.log(memoryLine(outcome.peakRssBytes))
+    const cpu = process.cpuUsage()
+    const rss = Math.round(process.memoryUsage.rss() / 2 ** 20)
+    console.log(
+      `simulator process: ${((cpu.user + cpu.system) / 1e6).toFixed(1)}s CPU, ${rss} MiB RSS`,
+    )
     if (outcome.result.verdict.passed && opts.keep !== true) await dropDataDirs(runDir, scenario)
     return outcome.result.verdict.passed ? DRILL_EXIT.passed : DRILL_EXIT.failed
   } catch (err) {

@@ -22,7 +22,9 @@ export function quantile(sorted: readonly number[], q: number): number {
   const lo = Math.floor(at)
   const hi = Math.ceil(at)
   const low = sorted[lo]!
-  return low + (sorted[hi]! - low) * (at - lo)
+  const high = sorted[hi]!
+  // Clamped: rounding in the interpolation must never step outside the two samples.
+  return Math.min(high, Math.max(low, low + (high - low) * (at - lo)))
 }
 
 /** Summarises samples; every field is NaN when there are none. */
