@@ -80,6 +80,9 @@ export interface LinkMonitorEvents {
  * blackhole, where the connection stays open but nothing arrives. A link
  * starts down and comes up with its first answer.
  */
+/** Silence of this many smoothed round trips counts as down on links slower than the bound. */
+const RTT_MULTIPLIER = 3
+
 export class LinkMonitor extends TypedEventEmitter<LinkMonitorEvents> {
   readonly #init: Required<Omit<LinkMonitorInit, 'logger'>>
   readonly #log: Logger | undefined
@@ -93,6 +96,8 @@ export class LinkMonitor extends TypedEventEmitter<LinkMonitorEvents> {
   #trafficSince: number
   #probeTimer: ReturnType<typeof setInterval> | undefined
   #silenceTimer: ReturnType<typeof setTimeout> | undefined
+  /** The current silence already got its one extension for a local stall. */
+  #extended = false
 
   constructor(init: LinkMonitorInit) {
     super()
@@ -156,7 +161,8 @@ export class LinkMonitor extends TypedEventEmitter<LinkMonitorEvents> {
     const alpha = this.#init.rttAlpha
     this.#rttMs = this.#rttMs === undefined ? sample : (1 - alpha) * this.#rttMs + alpha * sample
     this.#lastAckAt = now
-    this.#armSilenceTimer(this.#init.downAfterMs)
+    this.#extended = false
+    this.#armSilenceTimer(this.#downAfter())
     if (this.#state === 'down' && ++this.#acksWhileDown >= this.#init.upAfterAcks) {
       this.#transition('up', 'answered', now)
     }
@@ -192,14 +198,41 @@ export class LinkMonitor extends TypedEventEmitter<LinkMonitorEvents> {
    */
   #armSilenceTimer(delay: number): void {
     if (this.#silenceTimer !== undefined || this.#probeTimer === undefined) return
+    const due = this.#init.now() + delay
     this.#silenceTimer = setTimeout(() => {
-      this.#silenceTimer = undefined
-      const now = this.#init.now()
-      const silent = now - (this.#lastAckAt ?? now)
-      if (silent < this.#init.downAfterMs) this.#armSilenceTimer(this.#init.downAfterMs - silent)
-      else if (this.#state === 'up') this.#transition('down', `silent for ${silent} ms`, now)
+      const late = this.#init.now() - due
+      // Let I/O that queued while this process was busy (answers already in the
+      // socket buffer) be read before judging the link by its silence: a timer
+      // set from a timer runs after the next poll for I/O.
+      this.#silenceTimer = setTimeout(() => this.#judgeSilence(late), 0)
     }, delay)
     this.#silenceTimer.unref?.()
+  }
+
+  #judgeSilence(lateMs: number): void {
+    this.#silenceTimer = undefined
+    if (this.#probeTimer === undefined) return
+    const now = this.#init.now()
+    const silent = now - (this.#lastAckAt ?? now)
+    const limit = this.#downAfter()
+    if (silent < limit) {
+      this.#armSilenceTimer(limit - silent)
+    } else if (lateMs > limit / 2 && !this.#extended) {
+      // This process itself stalled for much of the window (CPU starvation, a long
+      // GC): the silence may be ours, not the link's. Once per silence, the link
+      // gets one more half window; a second stall does not save it.
+      this.#extended = true
+      this.#armSilenceTimer(limit / 2)
+    } else if (this.#state === 'up') this.#transition('down', `silent for ${silent} ms`, now)
+  }
+
+  /**
+   * Silence that means down: the configured bound, or three smoothed round
+   * trips on a slow link (a satellite or degraded microwave backup), whichever
+   * is longer, so a link that is merely slow is not mistaken for a dead one.
+   */
+  #downAfter(): number {
+    return Math.max(this.#init.downAfterMs, RTT_MULTIPLIER * (this.#rttMs ?? 0))
   }
 
   #transition(state: LinkState, reason: string, at: number): void {

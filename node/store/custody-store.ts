@@ -34,7 +34,7 @@ export interface CustodyStoreInit {
    * @default 0
    */
   groupCommitWindowMs?: number
-  /** Parent logger; the store logs through a `store` child. */
+  /** Logger; the store adds `component: 'store'` unless the logger already names one. */
   logger?: Logger
   /** Counters for syncs, commits and quarantined records. */
   metrics?: Pick<Metrics, 'storeSyncs' | 'storeCommits' | 'quarantined'>
@@ -88,7 +88,9 @@ export class LevelCustodyStore implements CustodyStore {
 
   constructor(init: CustodyStoreInit) {
     this.init = init
-    this.log = (init.logger ?? silentLogger()).child({ component: 'store' })
+    const logger = init.logger ?? silentLogger()
+    // Callers may already hand in a child named for this component.
+    this.log = logger.bindings().component ? logger : logger.child({ component: 'store' })
     this.quota = new Quota(init.limits)
     this.dedupe = new DedupeCache(init.dedupeCacheSize ?? 100_000)
   }

@@ -6,8 +6,10 @@ export interface GroupCommitInit {
   write: (ops: BatchOp[], sync: boolean) => Promise<void>
   /**
    * Longest an idle committer waits for company before it starts a batch, in
-   * milliseconds. Commits that arrive while a batch is being written always
-   * wait for it and go out together in the next one, whatever this says.
+   * milliseconds. The wait ends early once as many commits have gathered as the
+   * previous batch carried, so a steady load pays no window at all. Commits that
+   * arrive while a batch is being written always wait for it and go out together
+   * in the next one, whatever this says.
    * @default 0
    */
   windowMs?: number
@@ -39,6 +41,8 @@ export class GroupCommitter {
   private idleWaiters: Array<() => void> = []
   private commits = 0
   private syncs = 0
+  /** Requests in the previous batch: the company a new batch can expect. */
+  private lastBatch = Number.POSITIVE_INFINITY
 
   constructor(init: GroupCommitInit) {
     this.write = init.write
@@ -51,6 +55,7 @@ export class GroupCommitter {
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, sync, resolve, reject })
       this.schedule()
+      if (this.timer !== undefined && this.queue.length >= this.lastBatch) this.flushNow()
     })
   }
 
@@ -61,13 +66,16 @@ export class GroupCommitter {
 
   /** Writes whatever is queued without waiting out the window, then resolves when idle. */
   async close(): Promise<void> {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer)
-      this.timer = undefined
-      void this.drain()
-    }
+    if (this.timer !== undefined) this.flushNow()
     if (!this.busy) return
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Cuts a pending window short. */
+  private flushNow(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    void this.drain()
   }
 
   private schedule(): void {
@@ -88,6 +96,7 @@ export class GroupCommitter {
     while (this.queue.length > 0) {
       const batch = this.queue
       this.queue = []
+      this.lastBatch = batch.length
       await this.flush(batch)
     }
     this.busy = false

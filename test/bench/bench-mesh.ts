@@ -49,9 +49,16 @@ export class BenchMesh {
     })
   }
 
-  /** Lays out the nodes and links (`a` dials `b` through proxy `a-b`) and starts every gateway. */
-  static async start(nodes: string[], links: Array<[string, string]>): Promise<BenchMesh> {
-    const bench = new BenchMesh(await TestMesh.create({ nodes, links }))
+  /**
+   * Lays out the nodes and links (`a` dials `b` through proxy `a-b`) and starts
+   * every gateway, with the config defaults unless `gateway` overrides some.
+   */
+  static async start(
+    nodes: string[],
+    links: Array<[string, string]>,
+    gateway: Record<string, unknown> = {},
+  ): Promise<BenchMesh> {
+    const bench = new BenchMesh(await TestMesh.create({ nodes, links, gateway }))
     try {
       await bench.mesh.startAll()
     } catch (err) {

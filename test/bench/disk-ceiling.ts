@@ -28,7 +28,7 @@ function fsyncRate(dir: string, ms: number): number {
   return count / ((performance.now() - started) / 1000)
 }
 
-/** Synced LevelDB batches of `perBatch` 1 KiB puts, one after another, for `ms`; batches per second. */
+/** Synced LevelDB batches of `perBatch` 1 KiB puts, one after another, for `ms`; batches/s. */
 async function levelRate(dir: string, perBatch: number, ms: number): Promise<number> {
   const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
   await db.open()
@@ -87,8 +87,9 @@ export const diskCeiling: Figure = {
         compare(`LevelDB synced batch of ${GROUP} records`, 'record/s', m.grouped, baseline),
       ],
       notes: [
-        'One writer, each write waits for the previous fsync: the ceiling a store without group commit hits.',
-        `Grouped row: ${GROUP} records of 1 KiB per synced batch, counted in records, as group commit gathers them.`,
+        'One writer, each write waiting for the previous fsync: the ceiling of a store',
+        `without group commit. Grouped row: ${GROUP} records of 1 KiB per synced batch,`,
+        'counted in records, as group commit gathers them.',
       ],
     }
   },

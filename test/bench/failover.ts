@@ -112,10 +112,11 @@ export const failover: Figure = {
           failoverRow('reset', reset, config.link.downAfter),
         ],
         notes: [
-          `${RATE} msg/s from a to d. Each cut takes the first-hop link (a-b or a-c) that carried`,
-          'the most bytes in the previous 0.5 s, in both directions; failover = cut until the first',
-          'arrival at d of a message submitted after the cut. Between cuts the link is restored',
-          'and a is given both paths again plus 1 s. Baseline: link.downAfter, the detection bound.',
+          `${RATE} msg/s from a to d. Each cut takes the first-hop link (a-b or a-c) that`,
+          'carried the most bytes in the previous 0.5 s, both directions; failover = cut until',
+          'the first arrival at d of a message submitted after the cut. Between cuts the link',
+          'is restored and a given both paths again plus 1 s. Baseline: link.downAfter, the',
+          'bound on detecting a silent link.',
           `Over the whole figure ${steady.accepted.size} messages were accepted, ${lost} never ` +
             `arrived${all ? '' : ' (within 60 s)'}, ${bench.duplicates} arrived twice.`,
         ],

@@ -87,7 +87,8 @@ async function measure(ctx: BenchContext) {
       sender.push(peak.a)
       receiver.push(peak.b)
       ctx.progress(
-        `loaded ${t}/${trials}: peak a ${peak.a.toFixed(1)} MiB, b ${peak.b.toFixed(1)} MiB (${describeTrial(result)})`,
+        `loaded ${t}/${trials}: peak a ${peak.a.toFixed(1)} MiB, b ${peak.b.toFixed(1)} MiB ` +
+          `(${describeTrial(result)})`,
       )
     }
     return { bare, idle, sender, receiver }
@@ -113,8 +114,9 @@ export const footprint: Figure = {
         compare('receiver under load of figure 3 (peak)', 'MiB', summarize(m.receiver), bare),
       ],
       notes: [
-        'VmRSS from /proc/<pid>/status. Idle: both gateways of a linked pair, sampled once a second',
-        'after their links came up. Loaded: the peak of 200 ms samples during a figure-3 trial.',
+        'VmRSS from /proc/<pid>/status. Idle: both gateways of a linked pair, sampled once a',
+        'second after their links came up. Loaded: the peak of 200 ms samples during a',
+        'figure-3 style trial.',
         'Baseline: `node -e "setInterval(() => {}, 1000)"` on the same binary, after 1 s.',
       ],
     }

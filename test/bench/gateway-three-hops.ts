@@ -16,7 +16,10 @@ async function unloadedTrials(ctx: BenchContext, bench: BenchMesh, route: Route)
   for (let t = 1; t <= trials; t++) {
     const p = latencyPercentiles(await unloadedLatencies(bench, route, count))
     results.push(p)
-    ctx.progress(`unloaded ${t}/${trials}: ${count} messages, p50 ${p.p50} ms, p99 ${p.p99} ms`)
+    ctx.progress(
+      `unloaded ${t}/${trials}: ${count} messages, ` +
+        `p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`,
+    )
   }
   return results
 }

@@ -111,9 +111,10 @@ export const rawOverlayCeiling: Figure = {
         compare('  latency p99', 'ms', p.idleP99, base(d.idleP99)),
       ],
       notes: [
-        'Two processes, TCP + Noise + Yamux, the custody framing (type byte, JSON ack), 1 KiB frames.',
-        'The gateways in figures 3-6 reach each other through the same kind of link proxy, so the',
-        'proxied row is the ceiling they are compared with; the direct row shows what the proxy costs.',
+        'Two processes, TCP + Noise + Yamux, the custody framing (type byte, JSON ack), 1 KiB',
+        'frames. The gateways in figures 3-6 reach each other through the same kind of link',
+        'proxy, so the proxied row is the ceiling they are compared with; the direct row shows',
+        'what the proxy costs.',
       ],
     }
   },

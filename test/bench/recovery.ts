@@ -171,7 +171,8 @@ export const recovery: Figure = {
         compare('warm: link healed -> up again', 'ms', summarize(m.base.map((b) => b.reconnectMs))),
       ],
       notes: [
-        `${m.count} messages of 1 KiB queued at a behind a blackholed link a-b (${CLIENTS} clients),`,
+        `${m.count} messages of 1 KiB queued at a behind a blackholed link a-b`,
+        `(${CLIENTS} clients),`,
         'then a SIGKILLed. Both data directories are copied at that instant and every trial starts',
         'from the copy. Crash: heal the link, restart a; drained = outbound queue empty and every',
         "message at b's service. Baseline: a restarted from the same copy with the link still cut,",

@@ -49,7 +49,7 @@ function timeMs(work: () => unknown): number {
   return performance.now() - started
 }
 
-/** Plain single-source Dijkstra (the k=1 shortest-path tree), indexing included as in the solver. */
+/** Plain single-source Dijkstra (the k=1 shortest-path tree), indexing included as for k=3. */
 function shortestPathTree(graph: Graph, src: string): ShortestPathTree {
   const indexed = indexGraph(graph)
   return new ShortestPathTree(indexed, indexed.index.get(src)!)

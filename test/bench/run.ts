@@ -94,6 +94,8 @@ async function runFigure(figure: Figure, base: Omit<BenchContext, 'progress'>) {
 
 async function main(): Promise<void> {
   const options = parseCli()
+  // Fresh per run: a run that dies half-way must not leave the last run's figures looking current.
+  await rm(options.out, { force: true })
   const runDir = await mkdtemp(join(tmpdir(), 'lifeline-bench-'))
   const forgetRunDir = onInterrupt(() => rmSync(runDir, { recursive: true, force: true }))
   const shared = new Map<string, Promise<unknown>>()

@@ -81,6 +81,37 @@ describe('LinkMonitor', () => {
     })
   })
 
+  test('on a slow link, silence must last three round trips before the link is down', (t) => {
+    const { monitor, far, transitions, tick } = harness(t)
+    far.rttMs = 400
+    monitor.start()
+    tick(5000)
+    assert.equal(monitor.state, 'up')
+    assert.equal(transitions.filter((x) => x.state === 'down').length, 0, 'a slow link flapped')
+    const rtt = monitor.stats().rttMs!
+    far.answering = false
+    tick(2000)
+    assert.equal(monitor.state, 'down')
+    const down = transitions.at(-1)!
+    const lastAnswer = monitor.stats().lastAckAt!
+    assert.ok(down.at - lastAnswer >= 3 * rtt - 1, `down ${down.at - lastAnswer} ms after silence`)
+    assert.ok(down.at - lastAnswer <= 3 * rtt + 100, `down only ${down.at - lastAnswer} ms after`)
+  })
+
+  test('a stall of this process earns a silent link one extra half window, once', (t) => {
+    const { monitor, far, transitions, tick } = harness(t)
+    monitor.start()
+    tick(1010)
+    far.answering = false
+    // The whole process freezes for 900 ms: timers run late, all at once.
+    t.mock.timers.setTime(Date.now() + 900)
+    tick(1)
+    assert.equal(monitor.state, 'up', 'declared down for a silence that was our own stall')
+    tick(300)
+    assert.equal(monitor.state, 'down')
+    assert.equal(transitions.at(-1)?.state, 'down')
+  })
+
   test('comes back up once answers resume, after the configured number of them', (t) => {
     const { monitor, far, transitions, tick } = harness(t, { upAfterAcks: 3 })
     monitor.start()

@@ -107,6 +107,9 @@ describe('custody store', () => {
     assert.deepEqual(store.usage(), before)
     assert.equal(await store.seen(third.core.id), false)
     assert.equal(await store.getStatus(third.core.id), undefined)
+    const [first] = await store.peek('ee/dst', 1)
+    await store.release(first!.env.core.id)
+    assert.equal(await store.accept(third, 'outbound'), 'accepted', 'a refusal leaves no trace')
   })
 
   test('the byte quota refuses with STORE_FULL, also for concurrent accepts', async (t) => {

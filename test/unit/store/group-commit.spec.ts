@@ -98,6 +98,28 @@ describe('group commit', () => {
     await Promise.all([...commits, closing])
   })
 
+  test('the window ends early once as many commits wait as the previous batch carried', async () => {
+    const disk = manualDisk()
+    const committer = new GroupCommitter({ write: disk.write, windowMs: 10_000 })
+    const firstBatch = ['a', 'b', 'c'].map((k) => committer.commit(put(k)))
+    const flushed = committer.close()
+    await tick()
+    disk.batches[0]!.finish()
+    await Promise.all([...firstBatch, flushed])
+    const second = ['d', 'e'].map((k) => committer.commit(put(k)))
+    await tick()
+    assert.equal(disk.batches.length, 1, 'two of three: still waiting for company')
+    second.push(committer.commit(put('f')))
+    await tick()
+    assert.equal(disk.batches.length, 2)
+    assert.deepEqual(
+      disk.batches[1]!.ops.map((op) => op.key),
+      ['d', 'e', 'f'],
+    )
+    disk.batches[1]!.finish()
+    await Promise.all(second)
+  })
+
   test('200 concurrent accepts share far fewer fsyncs than commits', async (t) => {
     const { dir, cleanup } = await tempDir()
     const storeSyncs = new Counter({ name: 'syncs', help: 'h', registers: [] })

@@ -57,7 +57,7 @@ describe('quarantine', () => {
     const peeked = await store.peek('ee/dst', 10)
     assert.deepEqual(
       peeked.map((m) => m.env.core.id),
-      good.map((e) => e.core.id),
+      good.map((e) => e.core.id).sort(),
     )
     assert.equal(store.usage().messages, 2)
     assert.equal(store.usage().quarantined, 1)
@@ -86,6 +86,27 @@ describe('quarantine', () => {
     const { store, count } = await observedStore(t, dir)
     assert.equal(store.usage().quarantined, 1)
     assert.equal(await count(), 0, 'nothing new to quarantine on the second open')
+  })
+
+  test('a record that rots after open is quarantined when peeked, and peek carries on', async (t) => {
+    const { dir, cleanup } = await tempDir()
+    t.after(cleanup)
+    const { store, count } = await observedStore(t, dir)
+    const base = Date.now()
+    const [rotten, sound] = [envelope({ createdAt: base - 10 }), envelope({ createdAt: base })]
+    await store.accept(rotten, 'outbound')
+    await store.accept(sound, 'outbound')
+    // The store holds the only handle on its LevelDB, so reach in to damage a record.
+    const db = (store as unknown as { db: Level<string, Uint8Array> }).db
+    await db.put(outboundKey('ee/dst', 'normal', rotten.core.id), garbage)
+    const peeked = await store.peek('ee/dst', 10)
+    assert.deepEqual(
+      peeked.map((m) => m.env.core.id),
+      [sound.core.id],
+    )
+    assert.equal(await count(), 1)
+    assert.equal(store.usage().messages, 1)
+    assert.equal(store.isQueued(rotten.core.id), false)
   })
 
   test('a status record that does not parse is quarantined and reads as absent', async (t) => {
