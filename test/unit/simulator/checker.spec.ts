@@ -125,6 +125,22 @@ describe('checker', () => {
     assert.deepEqual(result.recoveries, [{ node: 'd', restartedAt: 19, seconds: 2.5 }])
   })
 
+  test('a backlog still moving after a cut counts as traffic flowing again', () => {
+    const backlog = history({
+      sends: [send('old', 4000), send('new', 5100)],
+      deliveries: [at('old', 5150), at('new', 7000)],
+      faultsApplied: [{ at: 5050, kind: 'cut', target: 'faults[0] cut link:a-b' }],
+    })
+    const [failover] = check(backlog, scenario).failovers
+    assert.equal(failover?.seconds, 0.1, 'the old message delivered 100 ms after the cut')
+    const stalled = history({
+      sends: [send('old', 4000), send('new', 5100)],
+      deliveries: [at('old', 4500), at('new', 7000)],
+      faultsApplied: [{ at: 5050, kind: 'cut', target: 'faults[0] cut link:a-b' }],
+    })
+    assert.equal(check(stalled, scenario).failovers[0]?.seconds, 1.95, 'nothing moved until 7 s')
+  })
+
   test('each expectation violated becomes one failure and the verdict fails', () => {
     const { verdict } = check(troubledHistory(), scenario)
     assert.equal(verdict.passed, false)
