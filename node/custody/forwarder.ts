@@ -12,6 +12,8 @@ export interface NextHopSource {
   candidates(env: Envelope): string[]
   /** A neighbour chosen by path weight, for spreading bulk traffic. */
   weighted(env: Envelope): string | undefined
+  /** Up neighbours some path towards `dst` starts with, best first (for capacity planning). */
+  towards(dst: string): string[]
   /** Two first hops on node-disjoint paths plus the second path's remaining hops, if any. */
   disjointPair(env: Envelope): { first: string; second: string; secondVia: string[] } | undefined
 }
@@ -34,7 +36,10 @@ export interface ForwarderOptions {
   channels: ChannelSource
   events: ForwardingEvents
   retry: BackoffPolicy
-  /** Transfers in flight per destination. */
+  /**
+   * Transfers in flight per next hop. Each neighbour has its own window, so a
+   * slow path full of unacknowledged transfers never holds back a fast one.
+   */
   window?: number
   logger: Logger
   metrics?: Metrics
@@ -64,6 +69,10 @@ export class Forwarder {
   readonly #busy = new Set<string>()
   readonly #retries = new Map<string, RetryState>()
   readonly #inflight = new Map<string, number>()
+  /** Transfers in flight per next hop. */
+  readonly #hopLoad = new Map<string, number>()
+  /** Destinations waiting for a window to open on one of their next hops. */
+  readonly #blocked = new Set<string>()
   readonly #pumping = new Set<string>()
   readonly #dirty = new Set<string>()
   /** Destinations whose queue head found no usable hop: left alone until the next `wakeAll()`. */
@@ -115,8 +124,11 @@ export class Forwarder {
     try {
       do {
         this.#dirty.delete(dst)
-        const room = this.#window - (this.#inflight.get(dst) ?? 0)
-        if (room <= 0 || this.#stopped) break
+        const room = this.#room(dst)
+        if (room <= 0 || this.#stopped) {
+          if (room <= 0) this.#blocked.add(dst)
+          break
+        }
         const batch = await this.#o.store.peek(dst, room, this.#busy)
         for (const msg of batch) this.#dispatch(dst, msg)
         if (batch.length === room) this.#dirty.add(dst)
@@ -126,6 +138,18 @@ export class Forwarder {
     } finally {
       this.#pumping.delete(dst)
     }
+  }
+
+  /** How many more transfers towards `dst` the open windows of its next hops allow. */
+  #room(dst: string): number {
+    const hops = this.#o.hops.towards(dst)
+    if (hops.length === 0) {
+      // No usable hop: one message at a time goes through #send, finds none and parks the queue.
+      return (this.#inflight.get(dst) ?? 0) === 0 ? 1 : 0
+    }
+    let room = 0
+    for (const hop of hops) room += Math.max(0, this.#window - (this.#hopLoad.get(hop) ?? 0))
+    return Math.min(room, 2 * this.#window)
   }
 
   #dispatch(dst: string, msg: QueuedMessage): void {
@@ -153,6 +177,11 @@ export class Forwarder {
       return
     }
     const hop = this.#chooseHop(msg)
+    if (hop === 'full') {
+      this.#blocked.add(env.core.dst)
+      this.#forget(env.core.id)
+      return
+    }
     if (hop === undefined) {
       this.#o.logger.trace({ id: env.core.id, dst: env.core.dst }, 'no usable next hop; waiting')
       this.#parked.add(env.core.dst)
@@ -186,7 +215,12 @@ export class Forwarder {
     } else await this.#settle(msg, pair.second, b?.result === 'rejected' ? a : b)
   }
 
-  #chooseHop(msg: QueuedMessage): string | undefined {
+  #open(hop: string): boolean {
+    return (this.#hopLoad.get(hop) ?? 0) < this.#window
+  }
+
+  /** The hop to try, undefined when none is usable, `full` when all usable ones are at their window. */
+  #chooseHop(msg: QueuedMessage): string | undefined | 'full' {
     const { env } = msg
     const avoid = this.#retries.get(env.core.id)?.avoid
     let ranked = this.#o.hops.candidates(env)
@@ -198,12 +232,25 @@ export class Forwarder {
       const pick = this.#o.hops.weighted(env)
       if (pick !== undefined) ranked = [pick, ...ranked.filter((h) => h !== pick)]
     }
-    if (avoid === undefined) return ranked[0]
-    return ranked.find((h) => !avoid.has(h)) ?? ranked[0]
+    const open = ranked.filter((h) => this.#open(h))
+    if (open.length === 0) return 'full'
+    return open.find((h) => avoid?.has(h) !== true) ?? open[0]
   }
 
   /** One transfer attempt; undefined when it failed (no channel, timeout, broken stream). */
   async #transfer(hop: string, env: Envelope): Promise<CustodyAck | undefined> {
+    this.#hopLoad.set(hop, (this.#hopLoad.get(hop) ?? 0) + 1)
+    try {
+      return await this.#attempt(hop, env)
+    } finally {
+      this.#hopLoad.set(hop, (this.#hopLoad.get(hop) ?? 1) - 1)
+      // A window opened: destinations that were waiting for one get another look.
+      for (const dst of this.#blocked) this.wake(dst)
+      this.#blocked.clear()
+    }
+  }
+
+  async #attempt(hop: string, env: Envelope): Promise<CustodyAck | undefined> {
     const channel = await this.#o.channels.channel(hop)
     if (channel === undefined) return undefined
     const via = env.route.via

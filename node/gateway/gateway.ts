@@ -145,7 +145,7 @@ export class Gateway {
       createMonitor: (peer, send, onChange) => this.routing.createMonitor(peer, send, onChange),
       onFlood: (kind, body, from) => void this.#onFlood(kind, body, from),
       onCustodyStream: (stream, from) => this.#serveCustody(stream, from),
-      redial: { initial: 250, max: 5_000, jitter: 0.2 },
+      redial: { initial: 250, max: 2_000, jitter: 0.2 },
       ackTimeoutMs: 5_000,
       logger: log('links'),
       metrics,

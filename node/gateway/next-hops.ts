@@ -61,6 +61,16 @@ export class NextHops implements NextHopSource {
     return usable.at(-1)?.nodes[1]
   }
 
+  towards(dst: string): string[] {
+    const hops = new Set<string>()
+    for (const path of this.#paths.paths(dst)) {
+      const hop = path.nodes[1]
+      if (hop !== undefined && this.#links.isUp(hop)) hops.add(hop)
+    }
+    if (this.#links.isUp(dst) && this.#links.neighbours().includes(dst)) hops.add(dst)
+    return [...hops]
+  }
+
   disjointPair(env: Envelope) {
     const [a, b] = this.#usable(env)
     if (a === undefined || b === undefined) return undefined

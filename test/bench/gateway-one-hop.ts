@@ -15,7 +15,8 @@ export interface Route {
 /** A warm-up, then `trials` loaded trials; one progress line each. */
 export async function loadTrials(ctx: BenchContext, bench: BenchMesh, route: Route) {
   const trials = trialCount(ctx, 4, 2)
-  await loadTrial(bench, route, 1000)
+  // Warm-up as long as a trial: shorter ones left the first trials visibly slower (JIT).
+  await loadTrial(bench, route, loadSeconds(ctx) * 1000)
   const results: LoadTrial[] = []
   for (let t = 1; t <= trials; t++) {
     results.push(await loadTrial(bench, route, loadSeconds(ctx) * 1000))

@@ -132,6 +132,13 @@ describe('multi-hop routing on a ring with a chord', () => {
         .find((l) => l.startsWith('lifeline_duplicates_suppressed_total'))
       return Number(line?.split(' ')[1] ?? 0)
     }
+    const twoPaths = await waitFor(async () => {
+      const entry = (await mesh.api('a', '/v1/routes')).body.destinations?.find(
+        (d: { destination: string }) => d.destination === 'd',
+      )
+      return (entry?.paths?.length ?? 0) >= 2
+    }, 20_000)
+    assert.ok(twoPaths, 'a never had two disjoint paths to d again')
     const before = await metric()
     const ids = await steady(mesh, 10, 20, { priority: 'critical' })
     await deliveredOnce(mesh, ids, 15_000)
