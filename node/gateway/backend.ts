@@ -123,7 +123,14 @@ export class GatewayBackend implements ApiBackend {
         (acc, q) => ({ messages: acc.messages + q.messages, bytes: acc.bytes + q.bytes }),
         { messages: 0, bytes: 0 },
       )
-      return { ...usage, outbound, inFlight: this.#gw.forwarder.inFlight }
+      const backlog = this.#gw.startupBacklog
+      for (const id of backlog) if (!this.#gw.store.isQueued(id)) backlog.delete(id)
+      return {
+        ...usage,
+        outbound,
+        inFlight: this.#gw.forwarder.inFlight,
+        startupBacklog: backlog.size,
+      }
     },
   }
 }

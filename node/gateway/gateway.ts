@@ -52,6 +52,12 @@ export class Gateway {
   receipts!: ReceiptInbox
   expiry!: ExpiryWatch
   api!: ReturnType<typeof buildApi>
+  /**
+   * Messages this gateway held when it started (after a crash, its custody
+   * obligations); `/v1/queues` reports how many are still here, so operators
+   * and drills can tell when the restart backlog has drained.
+   */
+  startupBacklog = new Set<string>()
   #started = false
   #stopping = false
 
@@ -89,6 +95,7 @@ export class Gateway {
       metrics: this.metrics,
     })
     this.metrics.storeQuotaBytes.set(config.store.maxBytes)
+    this.startupBacklog = new Set(this.store.queuedIds())
     const neighbours = resolveNeighbours(config, roster)
     this.host = await createHost({
       privateKey: this.identity.privateKey,

@@ -308,6 +308,10 @@ export class LevelCustodyStore implements CustodyStore {
     return this.index.has(id)
   }
 
+  queuedIds(): string[] {
+    return this.index.ids()
+  }
+
   pendingStatuses(): Promise<StatusRecord[]> {
     return this.guard(() => this.statuses.pending())
   }

@@ -28,6 +28,11 @@ export class QueueIndex {
     return this.byId.has(id)
   }
 
+  /** Every queued id, outbound and inbound. */
+  ids(): string[] {
+    return [...this.byId.keys()]
+  }
+
   add(entry: IndexEntry): void {
     const previous = this.byId.get(entry.id)
     if (previous !== undefined) this.remove(previous.id)

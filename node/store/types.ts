@@ -134,6 +134,9 @@ export interface CustodyStore {
   /** Whether `id` sits in the outbound or inbound queue right now (in-memory index). */
   isQueued(id: string): boolean
 
+  /** Ids of every queued message, outbound and inbound (from the in-memory index). */
+  queuedIds(): string[]
+
   /**
    * Status records of messages this gateway originated that are still `queued` or
    * `in-transit` (no receipt yet), for the expiry sweep after a restart.

@@ -196,7 +196,11 @@ export class FaultInjector {
     const every = this.#options.drainPollMs ?? 250
     while (!this.#abort.signal.aborted && gateway.running) {
       const backlog = await readBacklog(gateway.apiUrl)
-      if (backlog !== undefined && backlog.outbound === 0) {
+      // Drained: everything the gateway held at its restart has left it (traffic
+      // it relays since then is not its backlog); a gateway that does not say
+      // falls back to an empty outbound queue.
+      const held = backlog?.startupBacklog ?? backlog?.outbound
+      if (held === 0) {
         cycle.drainedAt = Date.now()
         this.#log.info({ node: gateway.name, ms: cycle.drainedAt - cycle.restartedAt! }, 'drained')
         return

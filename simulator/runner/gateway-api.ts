@@ -10,6 +10,8 @@ export interface Backlog {
   outbound: number
   /** Messages arrived here waiting for the local service. */
   inbound: number
+  /** Of the messages the gateway held when it (re)started, how many it still holds. */
+  startupBacklog?: number
 }
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
@@ -46,7 +48,9 @@ export function parseBacklog(body: unknown): Backlog | undefined {
     outbound = view.queues.reduce<number>((sum, q) => sum + (count(q) ?? 0), 0)
   }
   if (outbound === undefined) return undefined
-  return { outbound, inbound: count(view.inbound) ?? 0 }
+  const backlog: Backlog = { outbound, inbound: count(view.inbound) ?? 0 }
+  if (typeof view.startupBacklog === 'number') backlog.startupBacklog = view.startupBacklog
+  return backlog
 }
 
 export async function readBacklog(apiUrl: string, timeoutMs = 2000): Promise<Backlog | undefined> {
