@@ -10,10 +10,14 @@ type CutAction = Extract<FaultAction, { kind: 'cut' }>
  * gateways in a scripted power loss removed), each flow still sending at that
  * moment whose two gateways are up has a path between them over the links
  * still up: the cut left a surviving path, so traffic ought to move to it.
- * For such a cut at time T, each flow that still had a message undelivered at
- * T, or sent one after T, gives the time from T to its first delivery after
- * T; the cut's failover time is the largest of these. It is null when such a
- * flow never got another message delivered.
+ * For such a cut at time T, each flow that was flowing at T (it had a
+ * delivery within the window before T: five seconds, or ten send intervals
+ * for a slow flow) and still had a message undelivered at T, or sent one after
+ * T, gives the time from T to its first delivery after T; the cut's failover
+ * time is the largest of these. It is null when such a flow never got another
+ * message delivered. A flow already stalled by an earlier fault (its
+ * destination powered off, its only path still being rebuilt) was not
+ * interrupted by this cut, so this cut is not charged for it.
  *
  * "Flows again" counts any message of the flow, old or new, so a backlog
  * left by an earlier fault that keeps moving over the surviving path counts
@@ -42,7 +46,7 @@ export function failovers(
     seen.set(action.label, n + 1)
     if (!leavesPaths(scenario, index, action)) return
     const at = appliedAt.get(action.label)?.[n] ?? action.at
-    const seconds = firstDeliveryAfter(at, classes)
+    const seconds = firstDeliveryAfter(at, classes, flowingAt(scenario, at, classes))
     if (seconds !== undefined) out.push({ at: msToSeconds(at), target: action.label, seconds })
   })
   return out
@@ -95,11 +99,31 @@ function reachable(neighbours: Map<string, string[]>, from: string): Set<string>
   return seen
 }
 
-/** Undefined when no flow had anything in flight or to send after the cut: nothing to measure. */
-function firstDeliveryAfter(at: number, classes: Classification): number | null | undefined {
+/** A flow with no delivery for this long before a cut was already stalled. */
+const FLOWING_WINDOW_MS = 5_000
+
+/** Flows with a delivery in the window just before `at`. */
+function flowingAt(scenario: Scenario, at: number, classes: Classification): Set<number> {
+  const flowing = new Set<number>()
+  for (const [id, send] of classes.accepted) {
+    const delivered = classes.firstDelivery.get(id)
+    if (delivered === undefined || delivered >= at) continue
+    const rate = scenario.traffic[send.flow]?.ratePerSecond ?? 1
+    if (delivered >= at - Math.max(FLOWING_WINDOW_MS, 10_000 / rate)) flowing.add(send.flow)
+  }
+  return flowing
+}
+
+/** Undefined when no flowing flow had anything in flight or to send after the cut. */
+function firstDeliveryAfter(
+  at: number,
+  classes: Classification,
+  flowing: Set<number>,
+): number | null | undefined {
   const firstPerFlow = new Map<number, number>()
   const waiting = new Set<number>()
   for (const [id, send] of classes.accepted) {
+    if (!flowing.has(send.flow)) continue
     const delivered = classes.firstDelivery.get(id)
     if (delivered !== undefined && delivered < at) continue
     if (send.at >= at || delivered === undefined || delivered >= at) waiting.add(send.flow)

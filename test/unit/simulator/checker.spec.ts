@@ -127,8 +127,8 @@ describe('checker', () => {
 
   test('a backlog still moving after a cut counts as traffic flowing again', () => {
     const backlog = history({
-      sends: [send('old', 4000), send('new', 5100)],
-      deliveries: [at('old', 5150), at('new', 7000)],
+      sends: [send('prior', 3000), send('old', 4000), send('new', 5100)],
+      deliveries: [at('prior', 3010), at('old', 5150), at('new', 7000)],
       faultsApplied: [{ at: 5050, kind: 'cut', target: 'faults[0] cut link:a-b' }],
     })
     const [failover] = check(backlog, scenario).failovers
@@ -139,6 +139,16 @@ describe('checker', () => {
       faultsApplied: [{ at: 5050, kind: 'cut', target: 'faults[0] cut link:a-b' }],
     })
     assert.equal(check(stalled, scenario).failovers[0]?.seconds, 1.95, 'nothing moved until 7 s')
+    const alreadyStalled = history({
+      sends: [send('ancient', 0), send('new', 5100)],
+      deliveries: [at('ancient', 10), at('new', 9000)],
+      faultsApplied: [{ at: 5050, kind: 'cut', target: 'faults[0] cut link:a-b' }],
+    })
+    assert.deepEqual(
+      check(alreadyStalled, scenario).failovers,
+      [],
+      'a flow stalled for 5 s before the cut was not interrupted by it',
+    )
   })
 
   test('each expectation violated becomes one failure and the verdict fails', () => {
