@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 
@@ -38,6 +39,20 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     kernel: kernelRelease(),
+  }
+}
+
+/**
+ * The commit the measured code came from, with `dirty` when the working tree
+ * differs from it: figures only mean something next to the code they measured.
+ */
+export function codeVersion(cwd: string): { commit: string; dirty: boolean } | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim()
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== ''
+    return { commit: git('rev-parse', 'HEAD'), dirty }
+  } catch {
+    return undefined
   }
 }
 

@@ -8,7 +8,7 @@ import { latencyPercentiles, type Summary, summarize } from './stats.ts'
 
 const PEER_SCRIPT = join(import.meta.dirname, 'overlay-peer.ts')
 
-/** The custody forwarder's default window of unacknowledged transfers per destination. */
+/** The custody forwarder's default window of unacknowledged transfers per next hop. */
 export const CUSTODY_WINDOW = 128
 
 /** One way of reaching the echo peer, measured over all trials. */

@@ -20,7 +20,7 @@ import type { BenchContext, Figure, FigureResult } from './figure.ts'
 import { footprint } from './footprint.ts'
 import { gatewayOneHop } from './gateway-one-hop.ts'
 import { gatewayThreeHops } from './gateway-three-hops.ts'
-import { describeMachine, LoadSampler, loadAverage } from './machine.ts'
+import { codeVersion, describeMachine, LoadSampler, loadAverage } from './machine.ts'
 import { rawOverlayCeiling } from './raw-overlay.ts'
 import { recovery } from './recovery.ts'
 import { formatTable, targetTally } from './report.ts'
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     },
   }
   const date = new Date().toISOString()
+  const code = codeVersion(join(import.meta.dirname, '../..'))
   const loadAtStart = loadAverage()
   const load = new LoadSampler()
   const started = performance.now()
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     date,
     options: { quick: options.quick, only: options.only, profiled: options.profile !== undefined },
     machine: describeMachine(),
+    code,
     load: { atStart: loadAtStart, atEnd: loadAverage(), oneMinute: summarize(load.samples) },
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
     targets: targetTally(figures),
