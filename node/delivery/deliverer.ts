@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/catalogue.ts'
 import type { CustodyStore, QueuedMessage } from '../store/types.ts'
 import { openEnvelope } from '../trust/envelope-signing.ts'
 import { payloadSha256, type ReceiptBody } from '../trust/receipt-body.ts'
+import { postBytes, type ServiceAnswer } from './post.ts'
 import { buildReceipt, type ReceiptSigner } from './receipts.ts'
 
 export interface LocalService {
@@ -155,13 +156,12 @@ export class Deliverer {
   async #post(env: Envelope, plaintext: Uint8Array): Promise<ReceiptBody['reply']> {
     const { core } = env
     const service = this.#services.get(core.service)!
-    let res: Response
+    let res: ServiceAnswer
     try {
-      res = await fetch(service.url, {
-        method: 'POST',
-        body: plaintext,
-        signal: AbortSignal.timeout(service.timeout),
-        headers: {
+      res = await postBytes(
+        service.url,
+        plaintext,
+        {
           'content-type': 'application/octet-stream',
           'idempotency-key': core.id,
           'lifeline-message-id': core.id,
@@ -170,16 +170,15 @@ export class Deliverer {
           'lifeline-priority': core.priority,
           'lifeline-created-at': String(core.createdAt),
         },
-      })
+        service.timeout,
+      )
     } catch (err) {
       throw new ServiceUnavailableError(`${service.url} unreachable: ${(err as Error).message}`)
     }
-    const body = Buffer.from(await res.arrayBuffer())
     if (res.status < 200 || res.status > 299) {
       throw new ServiceUnavailableError(`${service.url} answered ${res.status}`)
     }
-    const contentType = res.headers.get('content-type') ?? 'application/octet-stream'
-    return { status: res.status, contentType, body: body.toString('base64') }
+    return { status: res.status, contentType: res.contentType, body: res.body.toString('base64') }
   }
 
   async #finish(env: Envelope, outcome: Omit<ReceiptBody, 'messageId' | 'at' | 'payloadSha256'>) {

@@ -197,7 +197,9 @@ export class LevelCustodyStore implements CustodyStore {
     place: Place,
     status: StatusRecord | undefined,
   ): Promise<AcceptOutcome> {
-    if (await this.db.has(dedupeKey(env.core.id))) return 'duplicate'
+    // A message with a status record is being created here, under an id just minted
+    // (time-ordered and unique): no earlier record can exist, so the disk is not asked.
+    if (status === undefined && (await this.db.has(dedupeKey(env.core.id)))) return 'duplicate'
     const value = encodeEnvelope(env)
     const entry = entryOf(env, place, value.length)
     const ops = custodyOps(entry, value)

@@ -86,7 +86,9 @@ export interface CustodyStore {
   /**
    * Takes custody of `env` in `place`, atomically with its dedupe record (kept
    * until `core.expiresAt`) and, when `status` is given, the sender's status record.
-   * Returns `duplicate` (and writes nothing) when the id was seen before.
+   * Returns `duplicate` (and writes nothing) when the id was seen before. With a
+   * status record the message originates here under a freshly minted id, so only
+   * the in-memory records are consulted for duplicates.
    * Throws LifelineError STORE_FULL when a quota would be exceeded.
    */
   accept(env: Envelope, place: Place, status?: StatusRecord): Promise<AcceptOutcome>

@@ -10,6 +10,7 @@ import {
   signingBytes,
 } from '../core/envelope.ts'
 import { LifelineError } from '../core/errors.ts'
+import { signEd25519, verifyEd25519 } from './ed25519.ts'
 import type { Roster } from './roster.ts'
 import { openPayload, sealPayload } from './seal.ts'
 
@@ -89,7 +90,7 @@ export async function buildEnvelope(
     opts.recipientSealingKey === undefined
       ? plaintext.slice()
       : sealPayload(plaintext, opts.recipientSealingKey, coreBytes)
-  const sig = await opts.signer.sign(signingBytes(coreBytes, payload))
+  const sig = signEd25519(opts.signer, signingBytes(coreBytes, payload))
   const route: Envelope['route'] = {
     hops: 0,
     maxHops: opts.maxHops,
@@ -127,7 +128,7 @@ export async function verifyEnvelope(
   }
   if (
     env.sig.length !== 64 ||
-    !(await key.verify(signingBytes(env.coreBytes, env.payload), env.sig))
+    !verifyEd25519(key, signingBytes(env.coreBytes, env.payload), env.sig)
   ) {
     throw reject('BAD_SIGNATURE', env, `signature does not verify with ${core.src}'s key`)
   }

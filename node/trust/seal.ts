@@ -49,7 +49,7 @@ export function sealPayload(
   const ephemeral = ephemeralSecret()
   let shared: Uint8Array
   try {
-    shared = x25519Agree(ephemeral, recipientPublicKey)
+    shared = x25519Agree(ephemeral, recipientPublicKey, { cache: true })
   } catch (err) {
     throw new LifelineError('INVALID_CONFIG', 'recipient sealing key is not a usable X25519 key', {
       cause: err,

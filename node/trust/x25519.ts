@@ -59,17 +59,40 @@ export function ephemeralSecret(): X25519Secret {
  * The shared secret of `secret` and `peerPublic`. Throws when the peer key is
  * malformed or of small order (the result would be all zeros and predictable).
  */
-export function x25519Agree(secret: X25519Secret, peerPublic: Uint8Array): Uint8Array {
+export function x25519Agree(
+  secret: X25519Secret,
+  peerPublic: Uint8Array,
+  options: { cache?: boolean } = {},
+): Uint8Array {
   if (peerPublic.length !== X25519_KEY_BYTES) throw new RangeError('X25519 key must be 32 bytes')
-  const publicKey = createPublicKey({
-    key: Buffer.concat([SPKI_PREFIX, peerPublic]),
-    format: 'der',
-    type: 'spki',
-  })
+  const publicKey = options.cache === true ? cachedPublic(peerPublic) : importPublic(peerPublic)
   const shared = diffieHellman({ privateKey: secret.key, publicKey })
   // OpenSSL already refuses an all-zero result; checking again costs nothing.
   if (shared.every((b) => b === 0)) throw new RangeError('X25519 peer key has small order')
   return new Uint8Array(shared)
+}
+
+function importPublic(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
+}
+
+/**
+ * Recipients' long-term keys, imported once: building a key object costs more
+ * than the key agreement itself. Bounded by the roster's size in practice; the
+ * cap only guards against a caller feeding it one-off keys.
+ */
+const publicKeys = new Map<string, KeyObject>()
+const MAX_CACHED_KEYS = 4096
+
+function cachedPublic(raw: Uint8Array): KeyObject {
+  const id = Buffer.from(raw).toString('base64')
+  let key = publicKeys.get(id)
+  if (key === undefined) {
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear()
+    key = importPublic(raw)
+    publicKeys.set(id, key)
+  }
+  return key
 }
 
 function rawPrivate(key: KeyObject): Uint8Array {
