@@ -1,44 +1,23 @@
 import { z } from 'zod'
 import { parseDuration, parseRatio, parseSize } from '../core/units.ts'
 
-const duration = (fallback: string) =>
+/** A value in human units (`10s`, `1MiB`, `20%`) with a default, converted by `parse`. */
+const unit = (parse: (input: string | number) => number) => (fallback: string) =>
   z
     .union([z.string(), z.number()])
     .default(fallback)
     .transform((value, ctx) => {
       try {
-        return parseDuration(value)
+        return parse(value)
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message })
         return z.NEVER
       }
     })
 
-const size = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      try {
-        return parseSize(value)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message })
-        return z.NEVER
-      }
-    })
-
-const ratio = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      try {
-        return parseRatio(value)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message })
-        return z.NEVER
-      }
-    })
+const duration = unit(parseDuration)
+const size = unit(parseSize)
+const ratio = unit(parseRatio)
 
 /** A roster member name: `agency/subsystem` style, letters, digits and `._:/-`. */
 export const memberName = z
