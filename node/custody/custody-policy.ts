@@ -23,7 +23,9 @@ export interface GatewayCustodyDeps {
 /**
  * The gateway's answer to "will you take custody of this?": verified, fresh,
  * routable envelopes are written to disk (fsync) before the ack; a destination
- * keeps them for local delivery, a relay queues them onwards. A full store
+ * keeps them for local delivery, a relay queues them onwards. A relay takes a
+ * message it carried before back when it returns from a dead end (unless it
+ * still holds it); the hop limit ends any loop. A full store
  * answers `busy` so the previous hop keeps its copy and retries later.
  */
 export class GatewayCustody implements CustodyPolicy {
@@ -77,9 +79,8 @@ export class GatewayCustody implements CustodyPolicy {
     if (!this.#d.isMember(core.dst)) {
       throw new LifelineError('UNKNOWN_DESTINATION', `${core.dst} is not in the roster`)
     }
-    if (route.visited.includes(self)) {
-      throw new LifelineError('LOOP', `${core.id} already passed through ${self}`)
-    }
+    // A message coming back found a dead end further on; the hop limit bounds any loop.
+    const revisit = route.visited.includes(self)
     if (route.hops + 1 > route.maxHops) {
       throw new LifelineError('HOP_LIMIT', `${core.id} exceeded its ${route.maxHops} hop limit`)
     }
@@ -87,7 +88,7 @@ export class GatewayCustody implements CustodyPolicy {
       ...env,
       route: { ...route, hops: route.hops + 1, visited: [...route.visited, self] },
     }
-    const result = await this.#d.store.accept(relayed, 'outbound')
+    const result = await this.#d.store.accept(relayed, 'outbound', undefined, { revisit })
     if (result === 'accepted') this.#d.onOutbound(core.dst)
     return { id: core.id, result }
   }

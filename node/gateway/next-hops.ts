@@ -14,8 +14,8 @@ export interface LinkStatus {
 
 /**
  * Turns the route table's node-disjoint paths into next-hop choices for one
- * envelope: only neighbours whose link is up right now, never one the envelope
- * already visited. Link state is read at every decision, so a cut takes effect
+ * envelope: only neighbours whose link is up right now, preferring ones the
+ * envelope has not visited. Link state is read at every decision, so a cut takes effect
  * for the very next transfer, before the new link-state record has spread.
  */
 export class NextHops implements NextHopSource {
@@ -45,8 +45,16 @@ export class NextHops implements NextHopSource {
     return out
   }
 
+  /**
+   * Unvisited next hops first. When every way on leads back through a gateway
+   * the message already visited (it reached a dead end after a cut), those
+   * follow, so it can back out instead of waiting for the cut to heal.
+   */
   candidates(env: Envelope): string[] {
-    return this.#usable(env).map((p) => p.nodes[1]!)
+    const fresh = this.#usable(env).map((p) => p.nodes[1]!)
+    if (fresh.length > 0) return fresh
+    const here = env.route.visited.at(-1)
+    return this.towards(env.core.dst).filter((hop) => hop !== here)
   }
 
   weighted(env: Envelope, random = Math.random): string | undefined {

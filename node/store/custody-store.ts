@@ -14,6 +14,7 @@ import { Quota } from './quota.ts'
 import type { QuarantinedRecord } from './records.ts'
 import { StatusBook, statusOps } from './status-book.ts'
 import type {
+  AcceptOptions,
   AcceptOutcome,
   CustodyStore,
   Place,
@@ -166,24 +167,30 @@ export class LevelCustodyStore implements CustodyStore {
     this.log.info('store closed')
   }
 
-  accept(env: Envelope, place: Place, status?: StatusRecord): Promise<AcceptOutcome> {
-    return this.guard(() => this.acceptOnce(env, place, status))
+  accept(
+    env: Envelope,
+    place: Place,
+    status?: StatusRecord,
+    options: AcceptOptions = {},
+  ): Promise<AcceptOutcome> {
+    return this.guard(() => this.acceptOnce(env, place, status, options.revisit === true))
   }
 
   private async acceptOnce(
     env: Envelope,
     place: Place,
     status: StatusRecord | undefined,
+    revisit: boolean,
   ): Promise<AcceptOutcome> {
     const id = env.core.id
     const first = this.pending.get(id)
     if (first !== undefined) {
       // Same id in flight: if the first copy fails, this one gets its own try.
       const outcome = await first.catch(() => undefined)
-      return outcome === undefined ? this.acceptOnce(env, place, status) : 'duplicate'
+      return outcome === undefined ? this.acceptOnce(env, place, status, revisit) : 'duplicate'
     }
-    if (this.index.has(id) || this.dedupe.has(id)) return 'duplicate'
-    const attempt = this.admit(env, place, status)
+    if (this.index.has(id) || (!revisit && this.dedupe.has(id))) return 'duplicate'
+    const attempt = this.admit(env, place, status, revisit)
     this.pending.set(id, attempt)
     try {
       return await attempt
@@ -196,10 +203,12 @@ export class LevelCustodyStore implements CustodyStore {
     env: Envelope,
     place: Place,
     status: StatusRecord | undefined,
+    revisit: boolean,
   ): Promise<AcceptOutcome> {
     // A message with a status record is being created here, under an id just minted
     // (time-ordered and unique): no earlier record can exist, so the disk is not asked.
-    if (status === undefined && (await this.db.has(dedupeKey(env.core.id)))) return 'duplicate'
+    const known = status === undefined && !revisit && (await this.db.has(dedupeKey(env.core.id)))
+    if (known) return 'duplicate'
     const value = encodeEnvelope(env)
     const entry = entryOf(env, place, value.length)
     const ops = custodyOps(entry, value)

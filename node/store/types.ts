@@ -71,6 +71,16 @@ export interface StoreUsage {
 
 export type AcceptOutcome = 'accepted' | 'duplicate'
 
+export interface AcceptOptions {
+  /**
+   * A message coming back to a relay that held it before (it found a dead end
+   * further on): only a copy still queued here counts as a duplicate, not the
+   * dedupe record of the earlier visit. Dedupe at the destination still
+   * guarantees a single delivery.
+   */
+  revisit?: boolean
+}
+
 /**
  * The custody store: every operation that creates an obligation (accepting a
  * message, recording a delivery together with its receipt) resolves only after
@@ -91,7 +101,12 @@ export interface CustodyStore {
    * the in-memory records are consulted for duplicates.
    * Throws LifelineError STORE_FULL when a quota would be exceeded.
    */
-  accept(env: Envelope, place: Place, status?: StatusRecord): Promise<AcceptOutcome>
+  accept(
+    env: Envelope,
+    place: Place,
+    status?: StatusRecord,
+    options?: AcceptOptions,
+  ): Promise<AcceptOutcome>
 
   /** Whether a dedupe record exists for this id. */
   seen(id: string): Promise<boolean>
