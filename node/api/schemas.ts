@@ -12,30 +12,45 @@ const duration = z.union([z.string(), z.number().int().positive()]).transform((v
   }
 })
 
+const submitFields = {
+  /** Roster name of the destination gateway. */
+  to: z.string().min(1).max(128),
+  /** Service at the destination. */
+  service: z.string().min(1).max(128),
+  /** Base64 of the payload bytes. */
+  payload: z.base64().optional(),
+  /** The payload as UTF-8 text, for convenience. */
+  text: z.string().optional(),
+  priority: z.enum(PRIORITIES).default('normal'),
+  /** Time-to-live, e.g. `30s`, `24h`, or milliseconds. */
+  ttl: duration.optional(),
+}
+
+const onePayload: [
+  (b: { payload?: string | undefined; text?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (b) => (b.payload === undefined) !== (b.text === undefined),
+  { message: 'give exactly one of payload (base64) or text', path: ['payload'] },
+]
+
 /** Body of `POST /v1/messages`: exactly one of `payload` (base64) or `text` (UTF-8). */
-export const submitBody = z
-  .strictObject({
-    /** Roster name of the destination gateway. */
-    to: z.string().min(1).max(128),
-    /** Service at the destination. */
-    service: z.string().min(1).max(128),
-    /** Base64 of the payload bytes. */
-    payload: z.base64().optional(),
-    /** The payload as UTF-8 text, for convenience. */
-    text: z.string().optional(),
-    priority: z.enum(PRIORITIES).default('normal'),
-    /** Time-to-live, e.g. `30s`, `24h`, or milliseconds. */
-    ttl: duration.optional(),
-  })
-  .refine((b) => (b.payload === undefined) !== (b.text === undefined), {
-    message: 'give exactly one of payload (base64) or text',
-    path: ['payload'],
-  })
+export const submitBody = z.strictObject(submitFields).refine(...onePayload)
+
+/** Longest a synchronous caller may wait; beyond it, submit and poll the status instead. */
+export const MAX_CALL_DEADLINE_MS = 10 * 60_000
 
 /** Body of `POST /v1/calls`: a submission plus how long the caller waits for the reply. */
-export const callBody = submitBody.and(
-  z.object({ deadline: duration.default(30_000) }).transform((b) => ({ deadlineMs: b.deadline })),
-)
+export const callBody = z
+  .strictObject({
+    ...submitFields,
+    /** How long to wait for the reply, e.g. `5s`; at most 10 minutes. */
+    deadline: duration.default(30_000).refine((ms) => ms >= 1 && ms <= MAX_CALL_DEADLINE_MS, {
+      message: `must be between 1 ms and ${MAX_CALL_DEADLINE_MS / 60_000} minutes`,
+    }),
+  })
+  .refine(...onePayload)
+  .transform(({ deadline, ...rest }) => ({ ...rest, deadlineMs: deadline }))
 
 export type SubmitBody = z.output<typeof submitBody>
 

@@ -69,7 +69,8 @@ export function buildApi(options: ApiOptions) {
     if (path.startsWith('/v1/')) authenticate(req, options.tokens)
   })
   app.addHook('preValidation', async (req) => {
-    if (req.method === 'POST' && !req.headers['content-type']?.startsWith('application/json')) {
+    const type = req.headers['content-type']?.toLowerCase()
+    if (req.method === 'POST' && !type?.startsWith('application/json')) {
       throw new LifelineError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json')
     }
   })

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { hashToken } from '../api/auth.ts'
 import { loadConfig } from '../config/load.ts'
+import { memberName } from '../config/schema.ts'
 import { isLifelineError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
 import { Gateway } from '../gateway/gateway.ts'
@@ -21,8 +22,19 @@ export function initCommand(program: Command): void {
     .option('--listen-port <port>', 'overlay TCP port', '4001')
     .option('--json', 'print the public identity as JSON')
     .action(async (o) => {
+      const problems = [
+        memberName.safeParse(o.name).success ? '' : `--name ${o.name}: expected a member name`,
+        validPort(o.apiPort) ? '' : `--api-port ${o.apiPort}: expected a port 1-65535`,
+        validPort(o.listenPort) ? '' : `--listen-port ${o.listenPort}: expected a port 1-65535`,
+      ].filter((p) => p !== '')
+      if (problems.length > 0) fail(problems.join('\n'))
       const dir = resolve(o.dir)
-      const identity = await createIdentity(dir)
+      let identity: Awaited<ReturnType<typeof createIdentity>>
+      try {
+        identity = await createIdentity(dir)
+      } catch (err) {
+        fail(`${dir}: ${(err as Error).message}`)
+      }
       const file = join(dir, 'lifeline.yaml')
       const exists = await access(file).then(
         () => true,
@@ -48,6 +60,17 @@ export function initCommand(program: Command): void {
       console.log(`  config:         ${file}${exists ? ' (kept: it already existed)' : ''}`)
       console.log('Send the peer id and encryption key to the federation authority for the roster.')
     })
+}
+
+/** A usage problem: said plainly on stderr, exit status 2. */
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
+
+function validPort(value: string): boolean {
+  const port = Number(value)
+  return Number.isInteger(port) && port >= 1 && port <= 65535
 }
 
 export function startCommand(program: Command): void {

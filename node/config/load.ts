@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { LifelineError } from '../core/errors.ts'
-import { type Config, configSchema } from './schema.ts'
+import { type Config, consistentConfig } from './schema.ts'
 
 /** Validates a parsed config object; the error names every bad field by its path. */
 export function validateConfig(raw: unknown, source = 'config'): Config {
-  const result = configSchema.safeParse(raw)
+  const result = consistentConfig.safeParse(raw)
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const path = issue.path.length === 0 ? '(top level)' : issue.path.join('.')
@@ -29,13 +29,16 @@ export async function loadConfig(file: string): Promise<Config> {
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new LifelineError('INVALID_CONFIG', `${file}: cannot read config`, { cause: err })
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new LifelineError('INVALID_CONFIG', `${file}: cannot read config (${reason})`, {
+      cause: err,
+    })
   }
   let raw: unknown
   try {
     raw = parseYaml(text)
   } catch (err) {
-    const where = err instanceof YAMLParseError ? ` at line ${err.linePos?.[0].line}` : ''
+    const where = err instanceof YAMLParseError ? `: ${err.message.split('\n')[0]}` : ''
     throw new LifelineError('INVALID_CONFIG', `${file}: not valid YAML${where}`, { cause: err })
   }
   const config = validateConfig(raw ?? {}, file)

@@ -73,7 +73,11 @@ export const configSchema = z.strictObject({
   /** Signed roster file (the federation's global configuration). */
   roster: z.string().default('roster.json'),
   /** The federation authority's Ed25519 public key, base64 of the raw 32 bytes. */
-  authorityKey: z.string().min(1),
+  authorityKey: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+      message: 'expected the authority public key: base64 of 32 bytes (lifeline authority init)',
+    }),
   /** Pre-shared key file that walls the overlay off (libp2p private network). */
   pnetKey: z.string().optional(),
   api: z
@@ -138,7 +142,24 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** How long after the roster's valid-until the gateway keeps accepting new work. */
   rosterGrace: duration('7d'),
-  log: z.strictObject({ level: z.string().default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+})
+
+/** Settings that are each valid alone but contradict one another. */
+export const consistentConfig = configSchema.superRefine((c, ctx) => {
+  const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  if (c.messages.defaultTtl > c.messages.maxTtl) {
+    problem(['messages', 'defaultTtl'], 'must not exceed messages.maxTtl')
+  }
+  if (c.retry.initial > c.retry.max) problem(['retry', 'initial'], 'must not exceed retry.max')
+  if (c.link.probeInterval <= 0) problem(['link', 'probeInterval'], 'must be above 0')
+  if (c.link.downAfter <= c.link.probeInterval) {
+    problem(['link', 'downAfter'], 'must be longer than link.probeInterval')
+  }
 })
 
 /** The validated configuration, with units converted: durations in ms, sizes in bytes. */

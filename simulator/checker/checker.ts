@@ -36,6 +36,7 @@ export function check(history: History, scenario: Scenario): CheckResult {
   const recoveryList = recoveries(history)
   const failures = [
     ...countFailures(messages, ids, scenario.expect),
+    ...refusalFailures(history),
     ...failoverFailures(failoverList, scenario.expect.failoverWithinMs),
     ...recoveryFailures(recoveryList, scenario.expect.drainedWithinMs),
   ]
@@ -55,6 +56,25 @@ const COUNTED = [
   ['unexpected', 'delivered unexpectedly (never accepted, corrupted or misrouted)'],
   ['expired', 'expired'],
 ] as const
+
+/**
+ * Sends a running gateway refused fail the drill: a drill whose traffic never
+ * entered custody proves nothing, and a refusal means something (payload
+ * over the limit, a full store) the scenario did not plan for. A source
+ * gateway that was down (powered off by the scenario) is not a refusal.
+ */
+function refusalFailures(history: History): string[] {
+  const codes = new Map<string, number>()
+  for (const send of history.sends) {
+    if (send.outcome !== 'refused' || send.code === 'UNREACHABLE') continue
+    const code = send.code ?? 'REFUSED'
+    codes.set(code, (codes.get(code) ?? 0) + 1)
+  }
+  if (codes.size === 0) return []
+  const total = [...codes.values()].reduce((a, b) => a + b, 0)
+  const detail = [...codes].map(([code, n]) => `${n} ${code}`).join(', ')
+  return [`${total} ${total === 1 ? 'send was' : 'sends were'} refused (${detail})`]
+}
 
 function countFailures(
   messages: MessageCounts,

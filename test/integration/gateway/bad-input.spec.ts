@@ -50,6 +50,24 @@ describe('bad input at the local API', () => {
     ],
     ['bad message id', () => mesh.api('alpha', '/v1/messages/nope'), 400, 'BAD_REQUEST'],
     [
+      'a call deadline beyond the limit',
+      () =>
+        mesh.api('alpha', '/v1/calls', {
+          to: 'bravo',
+          service: 'inbox',
+          text: 'x',
+          deadline: '30d',
+        }),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'an unknown field in a call',
+      () => mesh.api('alpha', '/v1/calls', { to: 'bravo', service: 'inbox', text: 'x', foo: 1 }),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
       'unknown message id',
       () => mesh.api('alpha', '/v1/messages/01ARZ3NDEKTSV4RRFFQ69G5FAV'),
       404,
@@ -71,6 +89,15 @@ describe('bad input at the local API', () => {
       )
     })
   }
+
+  test('the media type is matched without regard to case', async () => {
+    const res = await fetch(`${mesh.gateway('alpha').apiUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'Application/JSON; charset=UTF-8' },
+      body: JSON.stringify({ to: 'bravo', service: 'inbox', text: 'case' }),
+    })
+    assert.equal(res.status, 202)
+  })
 
   test('a full store refuses with 507 STORE_FULL and keeps what it accepted', async () => {
     await mesh.gateway('bravo').stop()

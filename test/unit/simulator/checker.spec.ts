@@ -154,16 +154,17 @@ describe('checker', () => {
   test('each expectation violated becomes one failure and the verdict fails', () => {
     const { verdict } = check(troubledHistory(), scenario)
     assert.equal(verdict.passed, false)
-    assert.equal(verdict.failures.length, 5)
+    assert.equal(verdict.failures.length, 6)
     assert.match(verdict.failures[0]!, /^3 messages lost, expected at most 0 \(m3, m5, m8\)$/)
     assert.match(verdict.failures[1]!, /^1 message delivered more than once.*\(m2\)/)
     assert.match(verdict.failures[2]!, /^2 messages delivered unexpectedly/)
+    assert.match(verdict.failures[3]!, /^1 send was refused \(1 STORE_FULL\)$/)
     assert.match(
-      verdict.failures[3]!,
+      verdict.failures[4]!,
       /failover after faults\[0\] cut link:a-b at 5.05s took 0.35s, expected within 0.3s/,
     )
     assert.match(
-      verdict.failures[4]!,
+      verdict.failures[5]!,
       /^d drained its backlog 2.5s after its restart at 19s, expected within 2s$/,
     )
   })
