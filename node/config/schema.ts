@@ -151,7 +151,8 @@ export const configSchema = z.strictObject({
 
 /** Settings that are each valid alone but contradict one another. */
 export const consistentConfig = configSchema.superRefine((c, ctx) => {
-  const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  const problem = (path: string[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message })
   if (c.messages.defaultTtl > c.messages.maxTtl) {
     problem(['messages', 'defaultTtl'], 'must not exceed messages.maxTtl')
   }

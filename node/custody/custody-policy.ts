@@ -89,6 +89,11 @@ export class GatewayCustody implements CustodyPolicy {
       route: { ...route, hops: route.hops + 1, visited: [...route.visited, self] },
     }
     const result = await this.#d.store.accept(relayed, 'outbound', undefined, { revisit })
+    if (result === 'duplicate' && revisit) {
+      // Still queued here: the neighbour sending it back took it from us a moment ago and
+      // our copy is about to go on its ack. "Duplicate" would make both drop it; retry later.
+      return { id: core.id, result: 'busy', code: 'STILL_HELD' }
+    }
     if (result === 'accepted') this.#d.onOutbound(core.dst)
     return { id: core.id, result }
   }
