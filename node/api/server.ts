@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError } from 'fastify'
+import Fastify, { type FastifyError, LogController } from 'fastify'
 import { isLifelineError, LifelineError } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
 import type { Submission } from '../delivery/outbox.ts'
@@ -51,7 +51,29 @@ export function buildApi(options: ApiOptions) {
   const { backend } = options
   // Base64 grows a payload by 4/3; the envelope fields need a little more.
   const bodyLimit = Math.ceil((options.maxPayload * 4) / 3) + 64 * 1024
-  const app = Fastify({ loggerInstance: options.logger, bodyLimit, disableRequestLogging: true })
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit,
+    // One line per request would drown the lines operators need; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Requests Node's own HTTP parser rejects (bad framing, oversized headers) get the
+    // same JSON error shape as every other refusal.
+    clientErrorHandler: (err, socket) => {
+      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+      const [status, reason] = tooLarge
+        ? [431, 'Request Header Fields Too Large']
+        : [400, 'Bad Request']
+      const body = JSON.stringify(
+        new LifelineError('BAD_REQUEST', `malformed HTTP request: ${err.message}`).toJSON(),
+      )
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        )
+      } else socket.destroy()
+    },
+  })
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toLifelineError(err)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { TestMesh, waitFor } from '../helpers/test-mesh.ts'
 
@@ -89,6 +90,24 @@ describe('bad input at the local API', () => {
       )
     })
   }
+
+  test('a request the HTTP parser rejects still gets a JSON error with a stable code', async () => {
+    const url = new URL(mesh.gateway('alpha').apiUrl)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write('POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n')
+      })
+      let text = ''
+      socket.on('data', (chunk) => {
+        text += chunk.toString()
+      })
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+    })
+    assert.match(answer, /^HTTP\/1\.1 400 /)
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+    assert.equal(body.error.code, 'BAD_REQUEST')
+  })
 
   test('the media type is matched without regard to case', async () => {
     const res = await fetch(`${mesh.gateway('alpha').apiUrl}/v1/messages`, {
