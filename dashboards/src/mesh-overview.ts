@@ -180,7 +180,9 @@ function routeChanges() {
     min: 0,
     queries: [
       {
-        expr: 'sum by (gateway, destination) (rate(lifeline_route_changes_total[$__rate_interval]))',
+        expr:
+          'sum by (gateway, destination) ' +
+          '(rate(lifeline_route_changes_total[$__rate_interval]))',
         legend: '{{gateway}} → {{destination}}',
       },
     ],

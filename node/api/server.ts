@@ -132,7 +132,8 @@ export function buildApi(options: ApiOptions) {
     if (result.reply === undefined) {
       const e = new LifelineError(
         'CALL_TIMEOUT',
-        `no reply within ${body.deadlineMs} ms; the request stays in custody and its reply will be at /v1/messages/${result.id}/reply`,
+        `no reply within ${body.deadlineMs} ms; the request stays in custody and its reply ` +
+          `will be at /v1/messages/${result.id}/reply`,
         { details: { id: result.id } },
       )
       return reply.code(e.status).send(e.toJSON())

@@ -57,7 +57,10 @@ const apiToken = z.strictObject({
 export const configSchema = z.strictObject({
   /** This gateway's roster name. */
   name: memberName,
-  /** Data directory: identity key, store, roster copy. Relative paths resolve from the config file. */
+  /**
+   * Data directory: identity key, store, roster copy. Relative paths resolve from the
+   * config file.
+   */
   dataDir: z.string().default('.'),
   /** libp2p listen addresses. */
   listen: z.array(multiaddr).default(['/ip4/0.0.0.0/tcp/4001']),

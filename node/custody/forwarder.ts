@@ -219,7 +219,10 @@ export class Forwarder {
     return (this.#hopLoad.get(hop) ?? 0) < this.#window
   }
 
-  /** The hop to try, undefined when none is usable, `full` when all usable ones are at their window. */
+  /**
+   * The hop to try: undefined when none is usable, `full` when every usable one is at
+   * its window.
+   */
   #chooseHop(msg: QueuedMessage): string | undefined | 'full' {
     const { env } = msg
     const avoid = this.#retries.get(env.core.id)?.avoid

@@ -59,7 +59,7 @@ export class RosterKeeper extends EventTarget {
           validUntil: new Date(this.#roster.validUntil).toISOString(),
         },
         state === 'grace'
-          ? 'ROSTER STALE: past valid-until, working on grace; obtain a newer roster from the authority'
+          ? 'ROSTER STALE: past valid-until, working on grace; get a newer roster from the authority'
           : state === 'expired'
             ? 'ROSTER EXPIRED: grace period over; refusing new exchanges until a newer roster arrives'
             : 'roster valid again',
