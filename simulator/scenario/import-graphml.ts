@@ -119,17 +119,22 @@ function readEdges(elements: XmlElement[], byXmlId: Map<string, DrillNode>): Dri
     const pair = [a.id, b.id].sort().join('\n')
     if (a === b || pairs.has(pair)) continue
     pairs.add(pair)
-    links.push({
-      id: linkIds.claim(`${a.id}-${b.id}`),
-      a: a.id,
-      b: b.id,
-      latencyMs: latencyBetween(a, b),
-      jitterMs: 0,
-      lossRatio: 0,
-      cables: [],
-    })
+    links.push(importedLink(linkIds.claim(`${a.id}-${b.id}`), a, b, []))
   }
   return links
+}
+
+/** An imported link: fibre latency from the coordinates, no jitter or loss until a fault. */
+export function importedLink(id: string, a: DrillNode, b: DrillNode, cables: string[]): DrillLink {
+  return {
+    id,
+    a: a.id,
+    b: b.id,
+    latencyMs: latencyBetween(a, b),
+    jitterMs: 0,
+    lossRatio: 0,
+    cables,
+  }
 }
 
 /** Fibre latency between two nodes, or the default when either lacks coordinates. */

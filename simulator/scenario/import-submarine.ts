@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Problem } from './errors.ts'
 import { greatCircleKm, IdAllocator, slugify } from './geo.ts'
-import { type ImportedTopology, latencyBetween } from './import-graphml.ts'
+import { type ImportedTopology, importedLink } from './import-graphml.ts'
 import type { DrillLink, DrillNode } from './types.ts'
 
 /**
@@ -128,15 +128,7 @@ function cableLinks(dataset: Dataset, nodes: DrillNode[]): DrillLink[] {
         if (!existing.cables.includes(cable.id)) existing.cables.push(cable.id)
         continue
       }
-      byPair.set(key, {
-        id: linkIds.claim(`${a.id}-${b.id}`),
-        a: a.id,
-        b: b.id,
-        latencyMs: latencyBetween(a, b),
-        jitterMs: 0,
-        lossRatio: 0,
-        cables: [cable.id],
-      })
+      byPair.set(key, importedLink(linkIds.claim(`${a.id}-${b.id}`), a, b, [cable.id]))
     }
   }
   return [...byPair.values()]
