@@ -25,8 +25,6 @@ export const ERROR_CODES = {
   REPLAYED: 409,
   EXPIRED: 410,
   HOP_LIMIT: 508,
-  LOOP: 508,
-  NO_ROUTE: 503,
   DECRYPT_FAILED: 400,
   INTERNAL: 500,
 } as const

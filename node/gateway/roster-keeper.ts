@@ -59,9 +59,9 @@ export class RosterKeeper extends EventTarget {
           validUntil: new Date(this.#roster.validUntil).toISOString(),
         },
         state === 'grace'
-          ? 'ROSTER STALE: past valid-until, working on grace; get a newer roster from the authority'
+          ? 'ROSTER STALE: past valid-until, working on grace; get a newer roster'
           : state === 'expired'
-            ? 'ROSTER EXPIRED: grace period over; refusing new exchanges until a newer roster arrives'
+            ? 'ROSTER EXPIRED: grace over; refusing new exchanges until a newer roster'
             : 'roster valid again',
       )
     }
@@ -73,7 +73,8 @@ export class RosterKeeper extends EventTarget {
     if (this.state() === 'expired') {
       throw new LifelineError(
         'ROSTER_EXPIRED',
-        `roster v${this.#roster.version} expired on ${new Date(this.#roster.validUntil).toISOString()} and its grace period is over`,
+        `roster v${this.#roster.version} expired on ` +
+          `${new Date(this.#roster.validUntil).toISOString()} and its grace period is over`,
       )
     }
   }

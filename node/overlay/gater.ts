@@ -3,7 +3,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What the gater asks of the gateway: the roster and the neighbour configuration decide. */
 export interface AdmissionPolicy {
-  /** Peers allowed to hold a connection with us at all (roster members, and in static mode only neighbours). */
+  /**
+   * Peers allowed to hold a connection with us at all: roster members, and in static
+   * mode only neighbours.
+   */
   admits(peerId: string): boolean
   /**
    * In static mode only the configured neighbour addresses may be dialled, so a drill's

@@ -49,7 +49,10 @@ function services(dht: boolean) {
   return all
 }
 
-/** Builds (without starting) the libp2p host: TCP, Noise, Yamux, identify, ping and the private DHT. */
+/**
+ * Builds (without starting) the libp2p host: TCP, Noise, Yamux, identify, ping and the
+ * private DHT.
+ */
 export async function createHost(options: HostOptions) {
   const init: Libp2pOptions<LifelineServices> = {
     privateKey: options.privateKey,
